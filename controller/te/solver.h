@@ -1,0 +1,261 @@
+// The joint site-and-path assignment: minimise Σ_d λ_d·E[T_d] over the
+// weights x(d, c) of every demand d on its candidates c = (placement, path),
+// x >= 0, Σ_c x(d, c) = 1, with E[T] from cost_model.h. Site and link
+// capacity enter through the steep convex continuation of the delay
+// functions; the latency bound through up-front rejection.
+//
+// Method: Frank–Wolfe / flow deviation (Fratta, Gerla, Kleinrock 1973).
+// Each iteration computes every candidate's marginal cost g(d, c) =
+// ∂F/∂(λ_d x(d, c)) (its own delay plus the load-derivative terms of the
+// sites and arcs it shares: A·W_q'(λ) at the site, G·∂(per-byte delay)/∂G on
+// each arc), moves toward the all-or-nothing assignment of every demand to
+// its least-marginal candidate, and takes the exact minimising step along
+// that direction (a safeguarded root search of the convex objective's
+// directional derivative, which is cheap: every site and arc load is linear
+// in the step). Alternate iterations may take a pairwise step instead (move
+// the weight of each demand's costliest used candidate to its cheapest one),
+// which removes FW's zig-zag near the optimum; both directions are FW
+// descent directions and share the line search. It stops when the relative
+// duality gap Σ_d λ_d (Σ_c x g − min_c g) / F is at most `relative_gap`
+// (an upper bound on the relative distance to the optimum) or at the
+// iteration cap. Demands are never assigned greedily one by one.
+//
+// Data layout: demands, candidates, paths, placements and arcs are dense
+// arrays; candidates refer to pooled paths (CSR of arcs), so the per-arc
+// marginal sums are computed once per path per iteration and shared by every
+// demand and service using the path.
+//
+// Incremental re-solve: SolveSubset() runs the same iteration restricted to
+// some demands (e.g. those with a candidate at a site whose metrics moved),
+// the others' weights held fixed but their loads counted; UpdateMetrics()
+// says which placements and arcs changed. Its duality gap covers the subset.
+//
+// Thread-compatible: one solver per thread. Pure and deterministic.
+#ifndef CPN_CONTROLLER_TE_SOLVER_H_
+#define CPN_CONTROLLER_TE_SOLVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "controller/model/network_model.h"
+#include "controller/te/candidates.h"
+#include "controller/te/cost_model.h"
+#include "controller/te/demand.h"
+#include "controller/te/metric_state.h"
+#include "controller/te/reasons.h"
+
+namespace cpn::te {
+
+struct SolverOptions {
+  CostModelOptions cost;
+  // Stop when the relative duality gap is at most this.
+  double relative_gap = 1e-4;
+  // Iteration caps of Solve() and SolveSubset().
+  int max_iterations = 500;
+  int max_subset_iterations = 40;
+  // Take a pairwise step every other iteration (see the file comment).
+  bool pairwise_steps = true;
+  // Weights below this share of a demand are dropped after a solve.
+  double min_weight = 1e-6;
+};
+
+// How a demand's weights are set (see DecisionBasis).
+enum class DemandMode : uint8_t {
+  kOptimized = 0,       // by the solver
+  kStaticFallback = 1,  // fixed, proportional to the placements' static weights
+  kUnserved = 2,        // no admissible candidate
+};
+
+// How a solver run ended (values as cpn.controller.v1.SolveOutcome).
+enum class SolveOutcome : uint8_t {
+  kConverged = 1,
+  kIterationLimit = 2,
+  kFailed = 4,
+};
+
+struct SolveStats {
+  int iterations = 0;
+  int pairwise_iterations = 0;
+  // Relative duality gap at the end (over the demands solved).
+  double relative_gap = 0;
+  // Objective Σ λ·E[T] at the end, requests/s × ms (all demands).
+  double objective = 0;
+  SolveOutcome outcome = SolveOutcome::kConverged;
+  // Demands the run optimised.
+  size_t demands = 0;
+};
+
+// Loads and their derived delays at one set of weights.
+struct Evaluation {
+  // By placement: CPN's assigned load (req/s), utilisation with background,
+  // M/M/c wait (ms) and marginal cost ∂Ψ/∂A (ms).
+  std::vector<double> site_rps;
+  std::vector<double> site_utilization;
+  std::vector<double> site_wait_ms;
+  std::vector<double> site_marginal_ms;
+  // By arc: CPN's bytes/s, utilisation with background, queue factor φ(u)
+  // and marginal cost per byte/s.
+  std::vector<double> arc_bytes_ps;
+  std::vector<double> arc_utilization;
+  std::vector<double> arc_factor;
+  std::vector<double> arc_marginal;
+  double objective = 0;
+};
+
+class JointSolver {
+ public:
+  JointSolver() = default;
+  JointSolver(const JointSolver&) = default;
+  JointSolver& operator=(const JointSolver&) = default;
+
+  // Compiles a problem: candidate incidence, admissibility of every
+  // candidate (RejectReason), demand modes and static-fallback weights.
+  // The inputs must be valid (ValidateDemands, ValidateCandidates) and
+  // `metrics` resolved on `model`. The weights start cold (see Solve).
+  absl::Status Load(std::shared_ptr<const model::NetworkModel> model,
+                    std::shared_ptr<const std::vector<Demand>> demands,
+                    std::shared_ptr<const CandidateSet> candidates, const ResolvedMetrics& metrics,
+                    const SolverOptions& options);
+
+  // New metrics for the loaded problem: re-derives the parameters and the
+  // admissibility. Appends the placements and arcs whose effective values
+  // changed (ascending) when the pointers are not null. Weights on
+  // candidates that became inadmissible are dropped (their demand's other
+  // weights renormalised, or the demand made cold).
+  void UpdateMetrics(const ResolvedMetrics& metrics, std::vector<uint32_t>* changed_placements,
+                     std::vector<uint32_t>* changed_arcs);
+
+  // --- Layout (valid after Load) ------------------------------------------
+  const model::NetworkModel& model() const { return *model_; }
+  const std::shared_ptr<const model::NetworkModel>& model_ptr() const { return model_; }
+  const std::shared_ptr<const std::vector<Demand>>& demands_ptr() const { return demands_; }
+  const std::shared_ptr<const CandidateSet>& candidates_ptr() const { return candidates_; }
+  const SolverOptions& options() const { return options_; }
+  size_t num_demands() const { return lambda_.size(); }
+  size_t num_candidates() const { return cand_place_.size(); }
+  // Candidates of demand d are [candidate_begin(d), candidate_begin(d + 1)),
+  // in the order of CandidateSet::by_demand[d].
+  uint32_t candidate_begin(uint32_t d) const { return cand_begin_[d]; }
+  uint32_t candidate_end(uint32_t d) const { return cand_begin_[d + 1]; }
+  uint32_t candidate_demand(uint32_t c) const { return cand_demand_[c]; }
+  model::PlacementIndex candidate_placement(uint32_t c) const {
+    return model::PlacementIndex(cand_place_[c]);
+  }
+  // Pool index of the candidate's path; kNoPath when none.
+  uint32_t candidate_path(uint32_t c) const { return cand_path_[c]; }
+  DemandMode mode(uint32_t d) const { return static_cast<DemandMode>(mode_[d]); }
+  // No candidate was admissible on its own merits; the least bad were kept.
+  bool best_effort(uint32_t d) const { return best_effort_[d] != 0; }
+  // Why the candidate may not carry weight (kNone: admissible). Soft
+  // reasons (latency bound, saturation, link capacity) are cleared for the
+  // candidates a best-effort demand keeps.
+  RejectReason reject_reason(uint32_t c) const { return static_cast<RejectReason>(reason_[c]); }
+  // The same before best-effort re-admission (for explanations).
+  RejectReason original_reason(uint32_t c) const {
+    return static_cast<RejectReason>(orig_reason_[c]);
+  }
+  // The arc behind a path or link rejection (kPathDown, kLinkCapacity);
+  // invalid otherwise.
+  model::ArcIndex reject_arc(uint32_t c) const { return model::ArcIndex(reject_arc_[c]); }
+  // Completion time at zero load on the candidate (propagation, transfer,
+  // service time; no queueing), ms. What the latency bound is checked on.
+  double zero_load_ms(uint32_t c) const;
+  double demand_rps(uint32_t d) const { return lambda_[d]; }
+  // Effective (at least one packet) bytes per request and response.
+  double request_bytes(uint32_t d) const { return breq_[d]; }
+  double response_bytes(uint32_t d) const { return bresp_[d]; }
+  const EffectivePlacement& placement_metrics(uint32_t p) const { return place_eff_[p]; }
+  const EffectiveArc& arc_metrics(uint32_t a) const { return arc_eff_[a]; }
+  // Demands with an admissible candidate at placement p (ascending), and on
+  // arc a in either direction; built on first use.
+  std::span<const uint32_t> demands_at_placement(uint32_t p);
+  std::span<const uint32_t> demands_on_arc(uint32_t a);
+
+  // --- Weights --------------------------------------------------------------
+  // Sets starting weights, one per candidate. Weights of inadmissible
+  // candidates are dropped and each demand's renormalised; a demand whose
+  // weights sum to 0 starts cold. Static-fallback demands always take
+  // their fixed weights.
+  void SetWeights(std::span<const double> weights);
+  // Current weights, one per candidate.
+  std::span<const double> weights() const { return x_; }
+
+  // Solves every optimised demand, from the current weights; cold demands
+  // are first assigned one by one to their least-marginal candidate at the
+  // loads so far (a starting point only: the iterations then optimise
+  // globally).
+  SolveStats Solve();
+  // The same for `demands` only (ascending, no duplicates), up to
+  // max_subset_iterations; the others keep their weights.
+  SolveStats SolveSubset(std::span<const uint32_t> demands);
+
+  // --- Evaluation -----------------------------------------------------------
+  // Loads, delays and objective at `weights` (one per candidate).
+  void Evaluate(std::span<const double> weights, Evaluation* out) const;
+  // The cost terms of one request on candidate c at `eval`.
+  CostTerms Terms(uint32_t c, const Evaluation& eval) const;
+  // Marginal cost of candidate c at `eval`, ms per request.
+  double Marginal(uint32_t c, const Evaluation& eval) const;
+
+ private:
+  void CompileParameters(const ResolvedMetrics& metrics);
+  void CompileAdmissibility();
+  void ApplyFallbackWeights(uint32_t d);
+  void SanitizeDemand(uint32_t d);
+  void RecomputeLoads();
+  void ColdStart(std::span<const uint32_t> scope);
+  SolveStats Run(std::span<const uint32_t> scope, int max_iterations);
+  double ObjectiveFromLoads() const;
+  double LineSearch(double dk, double h0);
+  void BuildReverseIndex();
+
+  std::shared_ptr<const model::NetworkModel> model_;
+  std::shared_ptr<const std::vector<Demand>> demands_;
+  std::shared_ptr<const CandidateSet> candidates_;
+  SolverOptions options_;
+
+  // Demands.
+  std::vector<double> lambda_, breq_, bresp_;
+  std::vector<uint32_t> cand_begin_;
+  std::vector<uint8_t> mode_, best_effort_, cold_;
+  // Candidates.
+  std::vector<uint32_t> cand_demand_, cand_place_, cand_path_;
+  std::vector<double> const_ms_;  // propagation + transfer
+  std::vector<uint8_t> reason_, orig_reason_;
+  std::vector<uint32_t> reject_arc_;
+  // Paths (pool order): arcs in CSR, propagation and bottlenecks.
+  std::vector<uint32_t> path_begin_, path_arcs_;
+  std::vector<double> path_prop_ms_, path_bottleneck_fwd_, path_bottleneck_rev_;
+  // Placements.
+  std::vector<EffectivePlacement> place_eff_;
+  std::vector<MmcQueue> queue_;
+  // Arcs.
+  std::vector<EffectiveArc> arc_eff_;
+  std::vector<double> arc_cap_;
+  // Reverse incidence (lazy).
+  bool reverse_built_ = false;
+  std::vector<uint32_t> place_dem_begin_, place_dem_, arc_dem_begin_, arc_dem_;
+
+  // Solution state.
+  std::vector<double> x_;
+  std::vector<double> site_rps_;   // A
+  std::vector<double> arc_bytes_;  // G
+  double const_part_ = 0;          // Σ λ x (propagation + transfer)
+
+  // Scratch.
+  std::vector<double> g_, site_marg_, arc_marg_, path_sf_, path_sr_;
+  std::vector<double> d_site_, d_arc_, d_path_f_, d_path_r_;
+  std::vector<uint32_t> touched_sites_, touched_arcs_, touched_paths_;
+  std::vector<uint32_t> scope_paths_, scope_sites_;
+  std::vector<uint32_t> path_stamp_, site_stamp_, arc_stamp_;
+  uint32_t stamp_ = 0;
+  std::vector<uint32_t> best_, worst_;
+  std::vector<uint32_t> all_demands_;
+};
+
+}  // namespace cpn::te
+
+#endif  // CPN_CONTROLLER_TE_SOLVER_H_

@@ -1,0 +1,109 @@
+#include "dataplane/stages/encap.h"
+
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/stages/packet_meta.h"
+#include "dataplane/stages/wire.h"
+
+namespace cpn::dataplane {
+namespace {
+
+// Makes `hdr` bytes of headroom, preferably leaving kL2Reserve more for the
+// Ethernet header. Returns the new start of data or nullptr.
+uint8_t* PrependHeaders(rte_mbuf* m, uint16_t hdr) {
+  const uint16_t headroom = rte_pktmbuf_headroom(m);
+  const uint32_t want = uint32_t{hdr} + kL2Reserve;
+  if (unlikely(headroom < want)) {
+    // Long segment lists outgrow the default 128-byte headroom. Slide the
+    // (single-segment) payload towards the tail rather than chain a header
+    // mbuf: no allocation, and every later stage keeps a linear packet.
+    const uint32_t shift = want - headroom;
+    if (m->nb_segs == 1 && rte_pktmbuf_tailroom(m) >= shift) {
+      uint8_t* data = rte_pktmbuf_mtod(m, uint8_t*);
+      std::memmove(data + shift, data, rte_pktmbuf_data_len(m));
+      m->data_off = static_cast<uint16_t>(m->data_off + shift);
+    } else if (headroom < hdr) {
+      return nullptr;
+    }
+  }
+  return reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, hdr));
+}
+
+}  // namespace
+
+void EncapStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<EncapEdge>& out,
+                              DropCounters& drops) const {
+  DropList dropped(drops);
+  for (uint16_t i = 0; i < std::min<uint16_t>(n, kPrefetchAhead); ++i) {
+    rte_prefetch0(rte_mbuf_to_priv(pkts[i]));
+  }
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      rte_mbuf* ahead = pkts[i + kPrefetchAhead];
+      rte_prefetch0(rte_mbuf_to_priv(ahead));
+      // The cache line in front of the data is where the headers land.
+      PrefetchForWrite(rte_pktmbuf_mtod_offset(ahead, uint8_t*, -RTE_CACHE_LINE_SIZE));
+      rte_prefetch0(rte_pktmbuf_mtod(ahead, void*));
+    }
+    rte_mbuf* m = pkts[i];
+    PacketMeta* meta = Meta(m);
+    const Srv6EncapPolicy* policy = meta->encap_policy;
+    if (unlikely(policy == nullptr)) {
+      dropped.Drop(m, DropReason::kEncapNoPolicy);
+      continue;
+    }
+    if (unlikely(policy->num_sids == 0 || policy->num_sids > kMaxSids)) {
+      dropped.Drop(m, DropReason::kEncapBadPolicy);
+      continue;
+    }
+    const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
+    uint8_t inner_proto;
+    uint32_t tclass;
+    if (meta->l3_type == L3Type::kIpv6) {
+      inner_proto = kProtoIpv6;
+      tclass = (wire::Load32(inner) >> 20) & 0xff;
+    } else if (meta->l3_type == L3Type::kIpv4) {
+      inner_proto = kProtoIpv4;
+      tclass = inner[1];  // TOS: DSCP and ECN, as RFC 2473 / 6040 copy them.
+    } else {
+      dropped.Drop(m, DropReason::kEncapNotIp);
+      continue;
+    }
+    const uint16_t hdr = policy->rewrite_len;
+    const uint32_t inner_len = rte_pktmbuf_pkt_len(m);
+    const uint32_t payload = hdr - wire::kIpv6HeaderLen + inner_len;
+    if (unlikely(payload > 0xffff)) {
+      dropped.Drop(m, DropReason::kEncapTooBig);
+      continue;
+    }
+    uint8_t* outer = PrependHeaders(m, hdr);
+    if (unlikely(outer == nullptr)) {
+      dropped.Drop(m, DropReason::kEncapNoRoom);
+      continue;
+    }
+    rte_memcpy(outer, policy->rewrite, hdr);
+    wire::Store32(outer, (6u << 28) | (tclass << 20) | FlowLabelFromHash(meta->flow_hash));
+    wire::Store16(outer + 4, static_cast<uint16_t>(payload));
+    outer[7] = config_.hop_limit;
+    outer[policy->inner_nh_offset()] = inner_proto;
+
+    const bool has_srh = hdr != wire::kIpv6HeaderLen;
+    meta->l3_type = L3Type::kIpv6;
+    meta->l3_len = hdr + inner_len;
+    meta->l4_offset = hdr;
+    meta->l4_proto = inner_proto;
+    meta->srh_offset = has_srh ? static_cast<uint16_t>(wire::kIpv6HeaderLen) : 0;
+    meta->srh_nh_offset = has_srh ? 6 : 0;
+    meta->flags = static_cast<uint8_t>((meta->flags & ~kMetaSrh) | (has_srh ? kMetaSrh : 0) |
+                                       kMetaHopLimitDone);
+    if (unlikely(!out.Push(EncapEdge::kIpv6Lookup, m))) {
+      dropped.Drop(m, DropReason::kEdgeOverflow);
+    }
+  }
+}
+
+}  // namespace cpn::dataplane

@@ -1,0 +1,100 @@
+// Per-packet metadata carried from stage to stage.
+//
+// WHERE IT LIVES: in the mbuf's private area (rte_mbuf_to_priv), i.e. the
+// bytes right after struct rte_mbuf, so it is one prefetch away from the mbuf
+// and costs no lookup. The dynfield area was too small (36 bytes shared with
+// PMDs; the FlowKey alone is 40) and udata64 no longer exists in DPDK 22.11.
+// Every pool whose mbufs reach the stages must be created with
+// priv_size >= kPacketMetaPrivSize -- use CreatePacketPool(). The parse stage
+// checks m->priv_size and drops (kNoMetadataRoom) rather than scribble over
+// the data room of a pool created without it.
+//
+// LAYOUT CONTRACT: after parse, an IP packet's data starts at its L3 header
+// (parse strips the Ethernet/VLAN header; rewrite puts a fresh one back), and
+// every offset below is relative to the L3 header. Stages that move the L3
+// header (encap, decap) update the offsets they invalidate.
+//
+// Threading: written and read only by the worker lcore holding the mbuf.
+#ifndef CPN_DATAPLANE_STAGES_PACKET_META_H_
+#define CPN_DATAPLANE_STAGES_PACKET_META_H_
+
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "dataplane/common/flow_key.h"
+
+namespace cpn::dataplane {
+
+struct Srv6EncapPolicy;
+struct LocalSidAction;
+
+enum class L3Type : uint8_t { kNone = 0, kIpv4 = 4, kIpv6 = 6 };
+
+// Bits of PacketMeta::flags.
+enum MetaFlag : uint8_t {
+  kMetaVlan = 1 << 0,          // Arrived with an 802.1Q tag (vlan_tci valid).
+  kMetaSrh = 1 << 1,           // IPv6 with an SRH (srh_offset valid).
+  kMetaFragment = 1 << 2,      // A fragment: ports are 0 in the FlowKey so every
+                               // fragment of a datagram gets the same flow.
+  kMetaPorts = 1 << 3,         // FlowKey ports came from a TCP/UDP header.
+  kMetaHopLimitDone = 1 << 4,  // An SRv6 behaviour already decremented the hop
+                               // limit; the FIB stage must not do it again.
+};
+
+struct alignas(RTE_CACHE_LINE_MIN_SIZE) PacketMeta {
+  // --- Written by parse (first cache line). ---
+  FlowKey flow;            // 5-tuple; IPv4 as v4-mapped. Of the outer packet.
+  uint32_t flow_hash;      // FlowHash(flow); reused by affinity and encap.
+  uint32_t l3_len;         // Bytes from L3 header to end (== pkt_len after parse;
+                           // 32 bits: IPv6 40 + 65535 does not fit 16).
+  uint16_t l4_offset;      // Upper-layer header (TCP/UDP/ICMP, or the inner
+                           // packet when l4_proto is 41/4), from L3.
+  uint16_t srh_offset;     // SRH from L3, valid with kMetaSrh.
+  uint16_t srh_nh_offset;  // Byte (from L3) holding the Next Header value
+                           // that names the SRH: 6 (IPv6 header) or inside
+                           // the preceding extension header. Used by PSP.
+  uint16_t vlan_tci;       // Host order, valid with kMetaVlan.
+  uint16_t in_port;        // m->port at parse time.
+  L3Type l3_type;
+  uint8_t l4_proto;  // Upper-layer protocol after the extension headers.
+  uint8_t l2_len;    // Ethernet (+VLAN) bytes parse stripped.
+  uint8_t flags;     // MetaFlag bits.
+
+  // --- Decisions of later stages (second cache line). ---
+  const Srv6EncapPolicy* encap_policy;  // Chosen by select; read by encap.
+  const LocalSidAction* local_sid;      // Chosen by the local SID lookup; read by srv6.
+  uint32_t next_hop;                    // Adjacency index for rewrite (End.X/DX*, fib).
+  uint32_t fib_table;                   // Table for the next FIB lookup (End, End.DT6).
+};
+
+// Private-area bytes a pool needs (rounded to RTE_MBUF_PRIV_ALIGN).
+inline constexpr uint16_t kPacketMetaPrivSize =
+    static_cast<uint16_t>(RTE_ALIGN_CEIL(sizeof(PacketMeta), RTE_MBUF_PRIV_ALIGN));
+
+inline PacketMeta* Meta(rte_mbuf* m) { return static_cast<PacketMeta*>(rte_mbuf_to_priv(m)); }
+
+inline bool HasMetaRoom(const rte_mbuf* m) { return m->priv_size >= sizeof(PacketMeta); }
+
+// Seed of the flow hash. The affinity table can hash with the same function
+// (rte_hash with hash_func = rte_hash_crc, hash_func_init_val = kFlowHashSeed)
+// and use rte_hash_lookup_with_hash(meta->flow_hash) to skip rehashing.
+inline constexpr uint32_t kFlowHashSeed = 0x43504e31;  // "CPN1"
+
+inline uint32_t FlowHash(const FlowKey& key) {
+  return rte_hash_crc(&key, sizeof(key), kFlowHashSeed);
+}
+
+// Creates a packet mbuf pool whose private area holds a PacketMeta.
+// Control thread only. `name` must be unique in the process.
+absl::StatusOr<rte_mempool*> CreatePacketPool(const char* name, unsigned n_mbufs,
+                                              int socket_id = SOCKET_ID_ANY,
+                                              uint16_t data_room = RTE_MBUF_DEFAULT_BUF_SIZE);
+
+}  // namespace cpn::dataplane
+
+#endif  // CPN_DATAPLANE_STAGES_PACKET_META_H_

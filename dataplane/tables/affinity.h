@@ -1,0 +1,155 @@
+// Flow affinity: FlowKey -> the policy a flow was given, so that existing
+// flows stay on their compute site while weights change (CATS R16).
+//
+// ONE TABLE PER WORKER (not one shared table). The port layer spreads flows
+// by a hash of the 5-tuple (RSS, or software spreading by FlowHash), so all
+// packets of a flow reach the same worker, and each worker owns its table:
+// it is the table's only reader AND only writer. So the rte_hash is created
+// with no concurrency flag at all -- no reader/writer lock, no RCU on key
+// slots, no atomics on the lookup path. A shared table would need
+// RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD, whose inserts take a spinlock (the
+// fast path must not lock), plus RW_CONCURRENCY_LF and RCU-deferred slot reuse
+// for every delete. The cost of per-worker tables: if the RETA or the number
+// of workers changes, moved flows miss and are re-picked by Maglev (which
+// gives the same answer while their rule's weights are unchanged), and
+// capacity is split between workers (size each for its share).
+//
+// ENTRY: {policy index, policy generation, last-seen TSC}. The generation is
+// the policy's generation when the flow was pinned; the caller compares it
+// with the live one (bumped when the policy dies or its path changes) and
+// re-picks a stale flow -- flows whose policy died move at once.
+//
+// BOUNDS: capacity fixed at creation (extendable buckets, so an insert fails
+// only when every slot is used). An entry idle longer than idle_timeout_tsc
+// is a miss for lookups, and Age() deletes such entries incrementally, a
+// bounded number of slots per call. When full, Upsert evicts the oldest of
+// `evict_samples` randomly sampled entries and counts it; it never fails
+// while the table has capacity > 0 and never crashes.
+//
+// MEMORY: ~80 MiB of DPDK heap for 1,000,000 entries (affinity_test measures
+// it; see docs/dataplane-tables.md).
+//
+// THREADS: Create and the destructor on the control thread (before the
+// worker starts / after it stopped). Hash, LookupBulk, Upsert, Erase, Age:
+// the owning worker only. counters(), capacity(): any thread (relaxed reads
+// of counters the owner publishes).
+#ifndef CPN_DATAPLANE_TABLES_AFFINITY_H_
+#define CPN_DATAPLANE_TABLES_AFFINITY_H_
+
+#include <rte_hash.h>
+#include <rte_memory.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "dataplane/common/flow_key.h"
+
+namespace cpn::dataplane {
+
+struct AffinityConfig {
+  uint32_t capacity = 1u << 16;   // Entries (flows) this worker can hold.
+  uint64_t idle_timeout_tsc = 0;  // 0 = never idle out.
+  uint32_t evict_samples = 8;     // Entries sampled per eviction.
+  // CRC32 seed of the key hash. Keep it equal to the parse stage's flow hash
+  // seed (kFlowHashSeed, "CPN1") so meta->flow_hash can be passed in as is.
+  uint32_t hash_seed = 0x43504e31;
+  int socket_id = SOCKET_ID_ANY;
+};
+
+struct AffinityValue {
+  uint32_t policy = 0;
+  uint32_t generation = 0;
+};
+
+struct AffinityCounters {
+  uint64_t capacity = 0;
+  uint64_t occupancy = 0;        // Entries in the table now.
+  uint64_t inserts = 0;          // New flows pinned.
+  uint64_t updates = 0;          // Existing (or expired) flows re-pinned.
+  uint64_t evictions = 0;        // Live entries removed to make room.
+  uint64_t expirations = 0;      // Idle entries removed by Age().
+  uint64_t insert_failures = 0;  // Upserts that could not store (capacity 0).
+};
+
+enum class UpsertResult : uint8_t { kInserted, kUpdated, kInsertedAfterEviction, kFailed };
+
+class AffinityTable {
+ public:
+  static constexpr uint32_t kMaxBulk = RTE_HASH_LOOKUP_BULK_MAX;
+
+  static absl::StatusOr<std::unique_ptr<AffinityTable>> Create(const AffinityConfig& config);
+  ~AffinityTable();
+  AffinityTable(const AffinityTable&) = delete;
+  AffinityTable& operator=(const AffinityTable&) = delete;
+
+  // The table's hash of a key (CRC32 with config.hash_seed).
+  uint32_t Hash(const FlowKey& key) const { return rte_hash_hash(hash_, &key); }
+
+  // Looks up keys[0..n) with their hashes; n <= kMaxBulk. For each hit,
+  // values[i] is filled and the entry's last-seen time becomes now_tsc.
+  // Entries idle past the timeout are misses. Returns the hit mask.
+  uint64_t LookupBulk(const FlowKey* const keys[], const uint32_t hashes[], uint32_t n,
+                      uint64_t now_tsc, AffinityValue values[]);
+
+  // Pins `key` to `value` (inserting, or overwriting a stale entry), evicting
+  // the oldest sampled entry when the table is full.
+  UpsertResult Upsert(const FlowKey& key, uint32_t hash, AffinityValue value, uint64_t now_tsc);
+
+  // Removes `key`; false when absent.
+  bool Erase(const FlowKey& key, uint32_t hash);
+
+  // Examines the next `max_slots` slots (round robin over the whole table)
+  // and deletes the entries idle past the timeout. Returns how many it
+  // deleted. Cost is bounded by max_slots (measured: ~4 ns per slot read,
+  // ~0.4 us per deletion). Does nothing when there is no timeout.
+  uint32_t Age(uint64_t now_tsc, uint32_t max_slots);
+
+  AffinityCounters counters() const;
+  uint32_t capacity() const { return capacity_; }
+  // DPDK heap bytes of the table (hash + entries), measured at creation.
+  size_t memory_bytes() const { return memory_bytes_; }
+
+ private:
+  struct Slot {  // By rte_hash key position. last_seen == 0: empty.
+    uint32_t policy;
+    uint32_t generation;
+    uint64_t last_seen;
+  };
+  static_assert(sizeof(Slot) == 16);
+
+  // Counters written by the owner only: plain load + store, no locked RMW.
+  struct alignas(64) Counter {
+    std::atomic<uint64_t> v{0};
+    void Add(uint64_t d) {
+      v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    }
+    void Sub(uint64_t d) {
+      v.store(v.load(std::memory_order_relaxed) - d, std::memory_order_relaxed);
+    }
+    uint64_t Get() const { return v.load(std::memory_order_relaxed); }
+  };
+
+  explicit AffinityTable(const AffinityConfig& c) : config_(c) {}
+  bool Expired(const Slot& s, uint64_t now) const {
+    return config_.idle_timeout_tsc != 0 && now > s.last_seen &&
+           now - s.last_seen > config_.idle_timeout_tsc;
+  }
+  bool EvictOne();
+  void DeleteAt(uint32_t position);
+
+  const AffinityConfig config_;
+  rte_hash* hash_ = nullptr;
+  Slot* slots_ = nullptr;  // capacity_ entries, rte_zmalloc'd.
+  uint32_t capacity_ = 0;
+  uint32_t age_cursor_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+  size_t memory_bytes_ = 0;
+
+  Counter occupancy_, inserts_, updates_, evictions_, expirations_, insert_failures_;
+};
+
+}  // namespace cpn::dataplane
+
+#endif  // CPN_DATAPLANE_TABLES_AFFINITY_H_
