@@ -1,7 +1,7 @@
 #include "controller/model/network_model.h"
 
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -258,7 +258,21 @@ TEST(ModelNetworkTest, FixtureSetsEveryFieldOfEveryMessage) {
   EXPECT_EQ(types.size(), 16u);  // every message type under Topology
 }
 
+// CPU time of this thread, so that other processes on a busy machine do not
+// count against the budget.
+double ThreadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 TEST(ModelNetworkTest, KdlSizedNetworkBuildsWellUnderTenMilliseconds) {
+#if defined(__SANITIZE_ADDRESS__) || !defined(__OPTIMIZE__)
+  // Sanitizers and -O0 cost 3-10x; this still catches a quadratic step.
+  constexpr double kBudgetMs = 50;
+#else
+  constexpr double kBudgetMs = 10;  // the requirement; about 1.5 ms today
+#endif
   const tv1::Topology t = KdlSizedTopology();
   ASSERT_EQ(t.routers_size(), 754);
   ASSERT_EQ(t.links_size(), 900);
@@ -267,16 +281,13 @@ TEST(ModelNetworkTest, KdlSizedNetworkBuildsWellUnderTenMilliseconds) {
   EXPECT_EQ(first->num_arcs(), 1800u);
   std::vector<double> ms;
   for (int i = 0; i < 7; ++i) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = ThreadCpuMs();
     auto m = NetworkModel::Build(t);
-    const auto end = std::chrono::steady_clock::now();
+    ms.push_back(ThreadCpuMs() - start);
     ASSERT_TRUE(m.ok());
-    ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
   }
   std::sort(ms.begin(), ms.end());
-  // The median; generous for sanitizer builds on a busy machine. A Release
-  // build takes about 1 ms (see model_benchmark).
-  EXPECT_LT(ms[ms.size() / 2], 10.0) << "median Build time " << ms[ms.size() / 2] << " ms";
+  EXPECT_LT(ms[ms.size() / 2], kBudgetMs) << "median Build CPU time " << ms[ms.size() / 2] << " ms";
 }
 
 TEST(ModelNetworkTest, BuildFromAMovedTopologyKeepsIt) {
