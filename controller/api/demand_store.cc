@@ -51,13 +51,13 @@ absl::StatusOr<cv1::Demand> DemandStore::Set(const cv1::Demand& demand,
   }
   std::optional<model::RouterIndex> router = model.FindRouter(demand.ingress_router_id());
   if (!router) {
-    return absl::InvalidArgumentError(absl::StrCat("demand.ingress_router_id: no router ",
-                                                   Quote(demand.ingress_router_id())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("demand.ingress_router_id: no router ", Quote(demand.ingress_router_id())));
   }
   if (!model.router(*router).HasRole(tv1::ROUTER_ROLE_INGRESS)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("demand.ingress_router_id: router ", Quote(demand.ingress_router_id()),
-                     " does not have ROUTER_ROLE_INGRESS"));
+    return absl::InvalidArgumentError(absl::StrCat("demand.ingress_router_id: router ",
+                                                   Quote(demand.ingress_router_id()),
+                                                   " does not have ROUTER_ROLE_INGRESS"));
   }
   if (!model.FindService(demand.service_id())) {
     return absl::InvalidArgumentError(
@@ -69,9 +69,8 @@ absl::StatusOr<cv1::Demand> DemandStore::Set(const cv1::Demand& demand,
                         demand.requests_per_second()));
   }
   if (!std::isfinite(demand.bytes_per_request()) || demand.bytes_per_request() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("demand.bytes_per_request: %g must be a finite number >= 0",
-                        demand.bytes_per_request()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "demand.bytes_per_request: %g must be a finite number >= 0", demand.bytes_per_request()));
   }
   if (demand.source() != cv1::DEMAND_SOURCE_UNSPECIFIED &&
       demand.source() != cv1::DEMAND_SOURCE_CONFIGURED) {

@@ -78,9 +78,7 @@ struct Kind<compute::Site> {
 template <>
 struct Kind<compute::Service> {
   static constexpr const char* kName = "service";
-  static RepeatedPtrField<compute::Service>* List(tv1::Topology& t) {
-    return t.mutable_services();
-  }
+  static RepeatedPtrField<compute::Service>* List(tv1::Topology& t) { return t.mutable_services(); }
   static const RepeatedPtrField<compute::Service>& List(const tv1::Topology& t) {
     return t.services();
   }
@@ -148,8 +146,7 @@ absl::StatusOr<std::pair<T, uint64_t>> Create(ModelStore& store, const T& entity
     return absl::InvalidArgumentError(absl::StrCat(Kind<T>::kName, ".id is empty"));
   }
   ASSIGN_OR_RETURN(
-      ModelStore::MutateResult result,
-      store.Mutate(options, [&](tv1::Topology& t) -> absl::Status {
+      ModelStore::MutateResult result, store.Mutate(options, [&](tv1::Topology& t) -> absl::Status {
         if (FindIndex(Kind<T>::List(std::as_const(t)), entity.id()) >= 0) {
           return absl::AlreadyExistsError(
               absl::StrCat(Kind<T>::kName, " ", Quote(entity.id()), " already exists"));
@@ -170,9 +167,9 @@ absl::Status CheckMask(const google::protobuf::Descriptor* descriptor, const Fie
           "update_mask.paths[%d]: \"id\" cannot be updated; the id selects the %s", i, kind));
     }
     if (!FieldMaskUtil::GetFieldDescriptors(descriptor, path, nullptr)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "update_mask.paths[%d]: %s is not a field of %s", i, Quote(path),
-          descriptor->full_name()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("update_mask.paths[%d]: %s is not a field of %s", i, Quote(path),
+                          descriptor->full_name()));
     }
   }
   return absl::OkStatus();
@@ -211,8 +208,7 @@ absl::StatusOr<uint64_t> Delete(ModelStore& store, const std::string& id,
                                 const ModelStore::MutateOptions& options) {
   if (id.empty()) return absl::InvalidArgumentError("id is empty");
   ASSIGN_OR_RETURN(
-      ModelStore::MutateResult result,
-      store.Mutate(options, [&](tv1::Topology& t) -> absl::Status {
+      ModelStore::MutateResult result, store.Mutate(options, [&](tv1::Topology& t) -> absl::Status {
         auto* list = Kind<T>::List(t);
         int i = FindIndex(*list, id);
         if (i < 0) return NotFound<T>(id);
@@ -264,9 +260,9 @@ std::vector<std::string> ImportWarnings(const tv1::Topology& imported,
 
 absl::Status InventoryService::CreateRouter(const cv1::CreateRouterRequest& request,
                                             cv1::CreateRouterResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Create(*store_, request.router(),
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Create(*store_, request.router(),
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_router() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -288,10 +284,10 @@ absl::Status InventoryService::ListRouters(const cv1::ListRoutersRequest&,
 
 absl::Status InventoryService::UpdateRouter(const cv1::UpdateRouterRequest& request,
                                             cv1::UpdateRouterResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Update(*store_, request.router(),
-                                  request.has_update_mask() ? &request.update_mask() : nullptr,
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Update(*store_, request.router(),
+                     request.has_update_mask() ? &request.update_mask() : nullptr,
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_router() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -300,9 +296,9 @@ absl::Status InventoryService::UpdateRouter(const cv1::UpdateRouterRequest& requ
 absl::Status InventoryService::DeleteRouter(const cv1::DeleteRouterRequest& request,
                                             cv1::DeleteRouterResponse* response) {
   ASSIGN_OR_RETURN(uint64_t generation,
-                   Delete<tv1::Router>(*store_, request.id(),
-                                       Expect(request.has_expected_generation(),
-                                              request.expected_generation())));
+                   Delete<tv1::Router>(
+                       *store_, request.id(),
+                       Expect(request.has_expected_generation(), request.expected_generation())));
   response->set_model_generation(generation);
   return absl::OkStatus();
 }
@@ -311,9 +307,9 @@ absl::Status InventoryService::DeleteRouter(const cv1::DeleteRouterRequest& requ
 
 absl::Status InventoryService::CreateLink(const cv1::CreateLinkRequest& request,
                                           cv1::CreateLinkResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Create(*store_, request.link(),
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Create(*store_, request.link(),
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_link() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -335,10 +331,10 @@ absl::Status InventoryService::ListLinks(const cv1::ListLinksRequest&,
 
 absl::Status InventoryService::UpdateLink(const cv1::UpdateLinkRequest& request,
                                           cv1::UpdateLinkResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Update(*store_, request.link(),
-                                  request.has_update_mask() ? &request.update_mask() : nullptr,
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r,
+      Update(*store_, request.link(), request.has_update_mask() ? &request.update_mask() : nullptr,
+             Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_link() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -346,10 +342,9 @@ absl::Status InventoryService::UpdateLink(const cv1::UpdateLinkRequest& request,
 
 absl::Status InventoryService::DeleteLink(const cv1::DeleteLinkRequest& request,
                                           cv1::DeleteLinkResponse* response) {
-  ASSIGN_OR_RETURN(uint64_t generation,
-                   Delete<tv1::Link>(*store_, request.id(),
-                                     Expect(request.has_expected_generation(),
-                                            request.expected_generation())));
+  ASSIGN_OR_RETURN(uint64_t generation, Delete<tv1::Link>(*store_, request.id(),
+                                                          Expect(request.has_expected_generation(),
+                                                                 request.expected_generation())));
   response->set_model_generation(generation);
   return absl::OkStatus();
 }
@@ -358,9 +353,9 @@ absl::Status InventoryService::DeleteLink(const cv1::DeleteLinkRequest& request,
 
 absl::Status InventoryService::CreateSite(const cv1::CreateSiteRequest& request,
                                           cv1::CreateSiteResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Create(*store_, request.site(),
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Create(*store_, request.site(),
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_site() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -382,10 +377,10 @@ absl::Status InventoryService::ListSites(const cv1::ListSitesRequest&,
 
 absl::Status InventoryService::UpdateSite(const cv1::UpdateSiteRequest& request,
                                           cv1::UpdateSiteResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Update(*store_, request.site(),
-                                  request.has_update_mask() ? &request.update_mask() : nullptr,
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r,
+      Update(*store_, request.site(), request.has_update_mask() ? &request.update_mask() : nullptr,
+             Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_site() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -394,9 +389,9 @@ absl::Status InventoryService::UpdateSite(const cv1::UpdateSiteRequest& request,
 absl::Status InventoryService::DeleteSite(const cv1::DeleteSiteRequest& request,
                                           cv1::DeleteSiteResponse* response) {
   ASSIGN_OR_RETURN(uint64_t generation,
-                   Delete<compute::Site>(*store_, request.id(),
-                                         Expect(request.has_expected_generation(),
-                                                request.expected_generation())));
+                   Delete<compute::Site>(
+                       *store_, request.id(),
+                       Expect(request.has_expected_generation(), request.expected_generation())));
   response->set_model_generation(generation);
   return absl::OkStatus();
 }
@@ -405,9 +400,9 @@ absl::Status InventoryService::DeleteSite(const cv1::DeleteSiteRequest& request,
 
 absl::Status InventoryService::CreateService(const cv1::CreateServiceRequest& request,
                                              cv1::CreateServiceResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Create(*store_, request.service(),
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Create(*store_, request.service(),
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_service() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -429,10 +424,10 @@ absl::Status InventoryService::ListServices(const cv1::ListServicesRequest&,
 
 absl::Status InventoryService::UpdateService(const cv1::UpdateServiceRequest& request,
                                              cv1::UpdateServiceResponse* response) {
-  ASSIGN_OR_RETURN(auto r, Update(*store_, request.service(),
-                                  request.has_update_mask() ? &request.update_mask() : nullptr,
-                                  Expect(request.has_expected_generation(),
-                                         request.expected_generation())));
+  ASSIGN_OR_RETURN(
+      auto r, Update(*store_, request.service(),
+                     request.has_update_mask() ? &request.update_mask() : nullptr,
+                     Expect(request.has_expected_generation(), request.expected_generation())));
   *response->mutable_service() = std::move(r.first);
   response->set_model_generation(r.second);
   return absl::OkStatus();
@@ -441,9 +436,9 @@ absl::Status InventoryService::UpdateService(const cv1::UpdateServiceRequest& re
 absl::Status InventoryService::DeleteService(const cv1::DeleteServiceRequest& request,
                                              cv1::DeleteServiceResponse* response) {
   ASSIGN_OR_RETURN(uint64_t generation,
-                   Delete<compute::Service>(*store_, request.id(),
-                                            Expect(request.has_expected_generation(),
-                                                   request.expected_generation())));
+                   Delete<compute::Service>(
+                       *store_, request.id(),
+                       Expect(request.has_expected_generation(), request.expected_generation())));
   response->set_model_generation(generation);
   return absl::OkStatus();
 }

@@ -80,11 +80,11 @@ absl::Status ValidateMetricValues(const compute::ComputeMetrics& report) {
       return absl::InvalidArgumentError(absl::StrCat(field, ": value is not a finite number"));
     }
     if (m.unit() != compute::METRIC_UNIT_UNSPECIFIED && m.unit() != rule->unit) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: unit %s does not fit the type; use %s", field,
-          compute::MetricUnit_IsValid(m.unit()) ? compute::MetricUnit_Name(m.unit())
-                                                : absl::StrCat(m.unit()),
-          compute::MetricUnit_Name(rule->unit)));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: unit %s does not fit the type; use %s", field,
+                          compute::MetricUnit_IsValid(m.unit()) ? compute::MetricUnit_Name(m.unit())
+                                                                : absl::StrCat(m.unit()),
+                          compute::MetricUnit_Name(rule->unit)));
     }
     if (m.value() < 0) {
       return absl::InvalidArgumentError(
@@ -98,8 +98,7 @@ absl::Status ValidateMetricValues(const compute::ComputeMetrics& report) {
   for (int i = 0; i < report.l1_size(); ++i) {
     const double v = report.l1(i).value();
     if (!std::isfinite(v) || v < 0 || v > 10) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("l1[%d].value: %g is outside 0..10", i, v));
+      return absl::InvalidArgumentError(absl::StrFormat("l1[%d].value: %g is outside 0..10", i, v));
     }
   }
   if (report.has_l2_score() &&
@@ -124,7 +123,9 @@ cv1::ReportMetricsResponse MetricsIngest::Ingest(const compute::ComputeMetrics& 
     return Reject(std::move(response), cv1::METRICS_REJECT_REASON_INVALID,
                   "measured_at is missing");
   }
-  if (!TimeUtil::IsTimestampValid(report.measured_at())) {
+  if (report.measured_at().seconds() < TimeUtil::kTimestampMinSeconds ||
+      report.measured_at().seconds() > TimeUtil::kTimestampMaxSeconds ||
+      report.measured_at().nanos() < 0 || report.measured_at().nanos() > 999999999) {
     return Reject(std::move(response), cv1::METRICS_REJECT_REASON_INVALID,
                   "measured_at is not a valid timestamp");
   }
@@ -163,8 +164,8 @@ cv1::ReportMetricsResponse MetricsIngest::Ingest(const compute::ComputeMetrics& 
   if (now - measured > options_.max_age) {
     return Reject(std::move(response), cv1::METRICS_REJECT_REASON_STALE,
                   absl::StrCat("measured_at ", TimeUtil::ToString(report.measured_at()), " is ",
-                               absl::FormatDuration(now - measured),
-                               " old (maximum age ", absl::FormatDuration(options_.max_age), ")"));
+                               absl::FormatDuration(now - measured), " old (maximum age ",
+                               absl::FormatDuration(options_.max_age), ")"));
   }
 
   PlacementKey key(report.site_id(), report.service_id());
@@ -190,20 +191,19 @@ cv1::ReportMetricsResponse MetricsIngest::Ingest(const compute::ComputeMetrics& 
   auto [bucket_it, fresh_bucket] = buckets_.try_emplace(key, Bucket{burst, now});
   Bucket& bucket = bucket_it->second;
   if (!fresh_bucket && interval_s > 0) {
-    bucket.tokens = std::min(
-        burst, bucket.tokens + std::max(0.0, absl::ToDoubleSeconds(now - bucket.updated)) /
-                                   interval_s);
+    bucket.tokens =
+        std::min(burst, bucket.tokens + std::max(0.0, absl::ToDoubleSeconds(now - bucket.updated)) /
+                                            interval_s);
     bucket.updated = now;
   }
   if (interval_s > 0 && bucket.tokens < 1) {
     const absl::Duration wait = absl::Seconds((1 - bucket.tokens) * interval_s);
-    cv1::ReportMetricsResponse r =
-        Reject(std::move(response), cv1::METRICS_REJECT_REASON_RATE_LIMITED,
-               absl::StrCat("more than ", options_.burst, " reports per ",
-                            absl::FormatDuration(options_.min_interval * options_.burst),
-                            " for site ", Quote(report.site_id()), " service ",
-                            Quote(report.service_id()), "; retry after ",
-                            absl::FormatDuration(wait)));
+    cv1::ReportMetricsResponse r = Reject(
+        std::move(response), cv1::METRICS_REJECT_REASON_RATE_LIMITED,
+        absl::StrCat("more than ", options_.burst, " reports per ",
+                     absl::FormatDuration(options_.min_interval * options_.burst), " for site ",
+                     Quote(report.site_id()), " service ", Quote(report.service_id()),
+                     "; retry after ", absl::FormatDuration(wait)));
     *r.mutable_rejected()->mutable_retry_after() = ToProtoDuration(wait);
     return r;
   }

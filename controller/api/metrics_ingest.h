@@ -69,8 +69,7 @@ class MetricsIngest {
   MetricsIngest& operator=(const MetricsIngest&) = delete;
 
   // Checks one report and, when it passes, keeps it.
-  cpn::controller::v1::ReportMetricsResponse Ingest(
-      const cpn::compute::v1::ComputeMetrics& report);
+  cpn::controller::v1::ReportMetricsResponse Ingest(const cpn::compute::v1::ComputeMetrics& report);
 
   // The latest accepted report of every (site, service) — and of every whole
   // site (empty service_id) — that `model` still has, ordered by site then

@@ -54,10 +54,9 @@ absl::StatusOr<ModelStore::MutateResult> ModelStore::Mutate(
   absl::MutexLock writer(&writer_mu_);
   std::shared_ptr<const ModelSnapshot> current = Current();
   if (options.expected_generation && *options.expected_generation != current->generation) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("expected_generation ", *options.expected_generation,
-                     " differs from the model generation ", current->generation,
-                     "; read the model again and retry"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "expected_generation ", *options.expected_generation, " differs from the model generation ",
+        current->generation, "; read the model again and retry"));
   }
   tv1::Topology next = current->topology();
   RETURN_IF_ERROR(edit(next));
@@ -73,8 +72,8 @@ absl::StatusOr<ModelStore::MutateResult> ModelStore::Mutate(
     result.snapshot = std::move(current);
     return result;
   }
-  auto published =
-      std::make_shared<const ModelSnapshot>(ModelSnapshot{result.candidate, current->generation + 1});
+  auto published = std::make_shared<const ModelSnapshot>(
+      ModelSnapshot{result.candidate, current->generation + 1});
   {
     absl::MutexLock lock(&snapshot_mu_);
     snapshot_ = published;

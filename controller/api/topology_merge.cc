@@ -32,9 +32,9 @@ absl::Status MergeKind(RepeatedPtrField<T>* list, const RepeatedPtrField<T>& imp
   for (int i = 0; i < imported.size(); ++i) {
     auto [it, inserted] = imported_at.emplace(imported[i].id(), i);
     if (!inserted) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "topology.%s[%d]: duplicate id %s (%s[%d] has it too)", what, i,
-          Quote(imported[i].id()), what, it->second));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("topology.%s[%d]: duplicate id %s (%s[%d] has it too)", what, i,
+                          Quote(imported[i].id()), what, it->second));
     }
   }
   absl::flat_hash_map<std::string, int> existing_at;
@@ -43,8 +43,8 @@ absl::Status MergeKind(RepeatedPtrField<T>* list, const RepeatedPtrField<T>& imp
   for (int i = 0; i < removed.size(); ++i) {
     const std::string& id = removed[i];
     if (!existing_at.contains(id)) {
-      return absl::InvalidArgumentError(absl::StrFormat("remove.%s[%d]: no %s has id %s",
-                                                        remove_field, i, singular, Quote(id)));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("remove.%s[%d]: no %s has id %s", remove_field, i, singular, Quote(id)));
     }
     if (imported_at.contains(id)) {
       return absl::InvalidArgumentError(
@@ -102,8 +102,8 @@ cv1::KindChangeCounts CountKind(const RepeatedPtrField<T>& before, const Repeate
 
 absl::Status MergeTopology(tv1::Topology& into, const tv1::Topology& from,
                            const cv1::TopologyKeys& remove) {
-  RETURN_IF_ERROR(MergeKind(into.mutable_routers(), from.routers(), remove.router_ids(),
-                            "routers", "router_ids", "router"));
+  RETURN_IF_ERROR(MergeKind(into.mutable_routers(), from.routers(), remove.router_ids(), "routers",
+                            "router_ids", "router"));
   RETURN_IF_ERROR(MergeKind(into.mutable_links(), from.links(), remove.link_ids(), "links",
                             "link_ids", "link"));
   // Work on a copy so that a topology without an optical layer keeps none.
@@ -118,8 +118,8 @@ absl::Status MergeTopology(tv1::Topology& into, const tv1::Topology& from,
                             remove.lightpath_ids(), "optical.lightpaths", "lightpath_ids",
                             "lightpath"));
   if (into.has_optical() || optical->ByteSizeLong() > 0) *into.mutable_optical() = optical_copy;
-  RETURN_IF_ERROR(
-      MergeKind(into.mutable_sites(), from.sites(), remove.site_ids(), "sites", "site_ids", "site"));
+  RETURN_IF_ERROR(MergeKind(into.mutable_sites(), from.sites(), remove.site_ids(), "sites",
+                            "site_ids", "site"));
   RETURN_IF_ERROR(MergeKind(into.mutable_services(), from.services(), remove.service_ids(),
                             "services", "service_ids", "service"));
   if (!from.name().empty()) into.set_name(from.name());

@@ -62,8 +62,7 @@ bool IgpView::IsUniqueShortestPath(RouterIndex from, std::span<const ArcIndex> a
   return tree.paths[to] == 1 && tree.distance[to] == cost;
 }
 
-std::optional<std::vector<ArcIndex>> IgpView::UniqueShortestPath(RouterIndex from,
-                                                                 RouterIndex to) {
+std::optional<std::vector<ArcIndex>> IgpView::UniqueShortestPath(RouterIndex from, RouterIndex to) {
   const Tree& tree = From(from);
   if (tree.paths[to.value()] != 1) return std::nullopt;
   std::vector<ArcIndex> arcs;

@@ -25,6 +25,7 @@
 #define CPN_CONTROLLER_SRV6_SEGMENT_LIST_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,8 @@ absl::StatusOr<SegmentList> MinimalSegmentList(const SidPlan& sids, IgpView& igp
 // Where the packet goes with `list` from `source`, following the IGP as the
 // routers would; nullopt when some piece is not a unique IGP shortest path
 // (or its SID's router is unreachable). For tests and diagnostics.
-std::optional<std::vector<model::ArcIndex>> TraceSegmentList(IgpView& igp, model::RouterIndex source,
+std::optional<std::vector<model::ArcIndex>> TraceSegmentList(IgpView& igp,
+                                                             model::RouterIndex source,
                                                              const SegmentList& list);
 
 }  // namespace cpn::srv6

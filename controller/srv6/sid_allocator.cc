@@ -110,10 +110,9 @@ absl::StatusOr<SidPlan> SidPlan::Allocate(const model::NetworkModel& model) {
     for (SiteIndex s : router.sites) site_ids.push_back(model.site(s).id);
     absl::flat_hash_set<uint32_t> site_reserved = reserved_slots(kFunctionDecapIpv6, kSiteSlots);
     for (uint32_t slot : reserved_slots(kFunctionDecapIpv4, kSiteSlots)) site_reserved.insert(slot);
-    ASSIGN_OR_RETURN(
-        const std::vector<uint32_t> site_slots,
-        AssignStableNumbers(site_ids, 0, kSiteSlots, site_reserved,
-                            absl::StrFormat("router \"%s\": site SIDs", router.id)));
+    ASSIGN_OR_RETURN(const std::vector<uint32_t> site_slots,
+                     AssignStableNumbers(site_ids, 0, kSiteSlots, site_reserved,
+                                         absl::StrFormat("router \"%s\": site SIDs", router.id)));
     for (size_t k = 0; k < router.sites.size(); ++k) {
       const SiteIndex s = router.sites[k];
       const model::SiteAttachment& att = model.site(s).attachment;
@@ -121,7 +120,8 @@ absl::StatusOr<SidPlan> SidPlan::Allocate(const model::NetworkModel& model) {
                     static_cast<uint16_t>(kFunctionDecapIpv6 + site_slots[k]));
       v6.site = s;
       if (att.next_hop_ipv4) {
-        Sid& v4 = add(SidBehavior::kEndDx4, static_cast<uint16_t>(kFunctionDecapIpv4 + site_slots[k]));
+        Sid& v4 =
+            add(SidBehavior::kEndDx4, static_cast<uint16_t>(kFunctionDecapIpv4 + site_slots[k]));
         v4.site = s;
       }
     }
@@ -130,11 +130,10 @@ absl::StatusOr<SidPlan> SidPlan::Allocate(const model::NetworkModel& model) {
     const std::span<const ArcIndex> out = model.out_arcs(RouterIndex(r));
     std::vector<std::string> link_ids;
     for (ArcIndex a : out) link_ids.push_back(model.link(model::LinkOf(a)).id);
-    ASSIGN_OR_RETURN(
-        const std::vector<uint32_t> adj_slots,
-        AssignStableNumbers(link_ids, 0, kAdjacencySlots,
-                            reserved_slots(kFunctionEndX, kAdjacencySlots),
-                            absl::StrFormat("router \"%s\": End.X SIDs", router.id)));
+    ASSIGN_OR_RETURN(const std::vector<uint32_t> adj_slots,
+                     AssignStableNumbers(link_ids, 0, kAdjacencySlots,
+                                         reserved_slots(kFunctionEndX, kAdjacencySlots),
+                                         absl::StrFormat("router \"%s\": End.X SIDs", router.id)));
     for (size_t k = 0; k < out.size(); ++k) {
       Sid& x = add(SidBehavior::kEndX, static_cast<uint16_t>(kFunctionEndX + adj_slots[k]));
       x.arc = out[k];

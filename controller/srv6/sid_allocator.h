@@ -110,9 +110,8 @@ class SidPlan {
   }
   // Every SID of router r, ascending by address.
   std::span<const Sid> sids_of(model::RouterIndex r) const {
-    return std::span<const Sid>(sids_).subspan(router_begin_[r.value()],
-                                               router_begin_[r.value() + 1] -
-                                                   router_begin_[r.value()]);
+    return std::span<const Sid>(sids_).subspan(
+        router_begin_[r.value()], router_begin_[r.value() + 1] - router_begin_[r.value()]);
   }
   // Every SID, grouped by router in router order.
   std::span<const Sid> all() const { return sids_; }

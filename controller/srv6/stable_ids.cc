@@ -16,9 +16,9 @@ absl::StatusOr<std::vector<uint32_t>> AssignStableNumbers(
     if (r >= first && r - first < count) ++reserved_in_range;
   }
   if (names.size() + reserved_in_range > count) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "%s: %d entries do not fit in %d numbers (%d reserved)", std::string(what),
-        names.size(), count, reserved_in_range));
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("%s: %d entries do not fit in %d numbers (%d reserved)", std::string(what),
+                        names.size(), count, reserved_in_range));
   }
   std::vector<size_t> order(names.size());
   std::iota(order.begin(), order.end(), size_t{0});

@@ -20,9 +20,8 @@ size_t CandidateSet::num_candidates() const {
 absl::Status ValidateCandidates(const model::NetworkModel& model, std::span<const Demand> demands,
                                 const CandidateSet& candidates) {
   if (candidates.by_demand.size() != demands.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("candidates for %d demands, but %d demands", candidates.by_demand.size(),
-                        demands.size()));
+    return absl::InvalidArgumentError(absl::StrFormat("candidates for %d demands, but %d demands",
+                                                      candidates.by_demand.size(), demands.size()));
   }
   for (size_t p = 0; p < candidates.paths.size(); ++p) {
     const Path& path = candidates.paths[p];

@@ -66,11 +66,16 @@ double ErlangC(uint32_t servers, double offered_erlangs);
 
 // dC/da at (c, a), a < c.
 double ErlangCDerivative(uint32_t servers, double offered_erlangs);
+// C, dC/da and d²C/da² at (c, a), a < c, from one Erlang B recursion.
+void ErlangCDerivatives(uint32_t servers, double offered_erlangs, double* c, double* dc,
+                        double* d2c);
 
-// A delay value and its derivative with respect to the load.
+// A delay value and its first and second derivatives with respect to the
+// load.
 struct DelayValue {
   double value = 0;
   double slope = 0;
+  double curvature = 0;
 };
 
 // The M/M/c queue of one placement: mean wait for a server as a function of
@@ -86,7 +91,7 @@ class MmcQueue {
   double service_time_ms() const { return service_time_ms_; }
   // c·µ, requests per second.
   double capacity_rps() const { return capacity_rps_; }
-  // W_q(λ) in ms and dW_q/dλ in ms per (request/s); λ >= 0.
+  // W_q(λ) in ms, dW_q/dλ in ms per (request/s) and d²W_q/dλ²; λ >= 0.
   DelayValue Wait(double lambda_rps) const;
   // Utilisation λ / (c·µ).
   double Utilization(double lambda_rps) const {
@@ -94,8 +99,9 @@ class MmcQueue {
   }
 
   // The placement's term of the objective for CPN load A on top of
-  // background B: A·(W_q(B + A) + 1/µ) (requests/s × ms), and its
-  // derivative in A: W_q + 1/µ + A·W_q' (the marginal cost, ms).
+  // background B: A·(W_q(B + A) + 1/µ) (requests/s × ms), its derivative
+  // in A: W_q + 1/µ + A·W_q' (the marginal cost, ms), and the second
+  // derivative 2·W_q' + A·W_q''.
   DelayValue Cost(double background_rps, double assigned_rps) const;
 
  private:
@@ -109,17 +115,17 @@ class MmcQueue {
   double w0_ = 0, w1_ = 0, w2_ = 0;
 };
 
-// φ(u) = u / (1 − u), continued quadratically from max_utilization; u >= 0.
+// φ(u) = u / (1 − u), continued quadratically from max_utilization; u >= 0;
+// with φ' and φ''.
 DelayValue LinkQueueFactor(double utilization, double max_utilization);
 
 // Queueing of `bytes` (>= one packet, see above) crossing one arc of
 // capacity `capacity_bps` at utilisation u, milliseconds: 8000·b/C·φ(u).
-double ArcQueueingMs(double bytes, double capacity_bps, double utilization,
-                     double max_utilization);
+double ArcQueueingMs(double bytes, double capacity_bps, double utilization, double max_utilization);
 
 // The arc's term of the objective for CPN load G bytes/s on top of
 // background utilisation u0: (8000/C)·G·φ(u0 + 8G/C), and its derivative in
-// G (ms per byte/s).
+// G (ms per byte/s) and second derivative.
 DelayValue ArcCost(double capacity_bps, double background_utilization, double assigned_bytes_ps,
                    double max_utilization);
 

@@ -21,7 +21,7 @@ std::optional<std::vector<ArcIndex>> Search(const model::NetworkModel& model,
   PathSearch search;
   search.Reset(model.num_routers());
   std::vector<ArcIndex> arcs;
-  if (!search.Find(model, costs, source, target, {}, {}, max_key, &arcs)) return std::nullopt;
+  if (!search.Find(model, costs, source, target, nullptr, {}, max_key, &arcs)) return std::nullopt;
   return arcs;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace cpn::te {
@@ -49,14 +50,13 @@ absl::Status ValidateDemands(const model::NetworkModel& model, std::span<const D
           absl::StrCat(Describe(model, i, d), ": service is not a service of the model"));
     }
     if (!NonNegativeFinite(d.requests_per_second)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: requests_per_second %g must be >= 0 and finite", Describe(model, i, d),
-          d.requests_per_second));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: requests_per_second %g must be >= 0 and finite",
+                          Describe(model, i, d), d.requests_per_second));
     }
     if (d.request_bytes && !NonNegativeFinite(*d.request_bytes)) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s: request_bytes %g must be >= 0 and finite", Describe(model, i, d),
-                          *d.request_bytes));
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: request_bytes %g must be >= 0 and finite", Describe(model, i, d), *d.request_bytes));
     }
     if (d.response_bytes && !NonNegativeFinite(*d.response_bytes)) {
       return absl::InvalidArgumentError(

@@ -23,13 +23,13 @@ std::string PlacementName(const model::NetworkModel& model, size_t p) {
 
 absl::Status ValidateMetricState(const model::NetworkModel& model, const MetricState& state) {
   if (state.placements.size() > model.placements().size()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "metric state has %d placements, the model %d", state.placements.size(),
-        model.placements().size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("metric state has %d placements, the model %d", state.placements.size(),
+                        model.placements().size()));
   }
   if (state.arcs.size() > model.num_arcs()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "metric state has %d arcs, the model %d", state.arcs.size(), model.num_arcs()));
+    return absl::InvalidArgumentError(absl::StrFormat("metric state has %d arcs, the model %d",
+                                                      state.arcs.size(), model.num_arcs()));
   }
   for (size_t p = 0; p < state.placements.size(); ++p) {
     const PlacementMetrics& m = state.placements[p];
@@ -58,9 +58,9 @@ absl::Status ValidateMetricState(const model::NetworkModel& model, const MetricS
     const double u = state.arcs[a].background_utilization;
     if (!NonNegativeFinite(u)) {
       const model::Link& link = model.link(model::LinkOf(model::ArcIndex(a)));
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "link \"%s\" (%s): background_utilization %g must be >= 0 and finite", link.id,
-          (a & 1) ? "b->a" : "a->b", u));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("link \"%s\" (%s): background_utilization %g must be >= 0 and finite",
+                          link.id, (a & 1) ? "b->a" : "a->b", u));
     }
   }
   return absl::OkStatus();
@@ -115,9 +115,9 @@ ResolvedMetrics ResolveMetrics(const model::NetworkModel& model, const MetricSta
                          : absl::InfiniteDuration();
 
     const double nominal_servers = pl.servers;
-    const double servers =
-        m.available_servers ? w * *m.available_servers + (1 - w) * nominal_servers
-                            : nominal_servers;
+    const double servers = m.available_servers
+                               ? w * *m.available_servers + (1 - w) * nominal_servers
+                               : nominal_servers;
     e.servers = static_cast<uint32_t>(std::max(0.0, std::floor(servers + 0.5)));
     const double nominal_st = pl.mean_service_time_ms;
     const double measured_st = m.service_time_ms.value_or(nominal_st);

@@ -55,6 +55,8 @@ PathCache::PathCache(std::shared_ptr<const model::NetworkModel> model, PathCache
   options_.k = std::max(options_.k, 1);
   costs_ = CacheArcCosts(*model_, options_);
   slot_of_router_.assign(model_->num_routers(), kNoEntry);
+  entries_of_link_.resize(model_->num_links());
+  link_stamp_.assign(model_->num_links(), 0);
 }
 
 uint32_t PathCache::TargetSlot(RouterIndex target) {
@@ -70,23 +72,66 @@ uint32_t PathCache::TargetSlot(RouterIndex target) {
   return slot;
 }
 
-void PathCache::ComputeEntry(PathCacheEntry& e) {
+void PathCache::ComputeEntry(uint32_t index) {
+  PathCacheEntry& e = entries_[index];
   const Target& t = targets_[slot_of_router_[e.target.value()]];
   e.max_delay_us = t.max_delay_us;
   e.paths.clear();
-  e.link_filter = 0;
   const uint64_t best = t.tree.key(e.ingress);
   e.shortest_delay_us = best == kInf ? kUnreachableDelay : DelayOfKey(best);
-  if (best == kInf || e.shortest_delay_us > e.max_delay_us) return;
-  if (e.ingress == e.target) {
-    e.paths.push_back(MakePath(*model_, e.ingress, {}));
-    return;
+  if (best != kInf && e.shortest_delay_us <= e.max_delay_us) {
+    if (e.ingress == e.target) {
+      e.paths.push_back(MakePath(*model_, e.ingress, {}));
+    } else {
+      ksp_.Start(*model_, costs_, t.tree, e.ingress, e.max_delay_us,
+                 static_cast<size_t>(options_.k));
+      uint64_t key = 0;
+      while (static_cast<int>(e.paths.size()) < options_.k && ksp_.Next(&scratch_arcs_, &key)) {
+        e.paths.push_back(MakePath(*model_, e.ingress, scratch_arcs_));
+      }
+    }
   }
-  ksp_.Start(*model_, costs_, t.tree, e.ingress, e.max_delay_us);
-  uint64_t key = 0;
-  while (static_cast<int>(e.paths.size()) < options_.k && ksp_.Next(&scratch_arcs_, &key)) {
-    for (ArcIndex a : scratch_arcs_) e.link_filter |= uint64_t{1} << (model::LinkOf(a).value() % 64);
-    e.paths.push_back(MakePath(*model_, e.ingress, scratch_arcs_));
+  entry_threshold_[index] = static_cast<int>(e.paths.size()) == options_.k
+                                ? PathKey(e.paths.back().delay_us, e.paths.back().arcs.size())
+                                : MaxKeyForDelay(e.max_delay_us);
+  // Register under every distinct link of the paths.
+  if (++link_stamp_value_ == 0) {
+    std::fill(link_stamp_.begin(), link_stamp_.end(), 0);
+    link_stamp_value_ = 1;
+  }
+  live_refs_ -= entry_links_[index];
+  uint32_t links = 0;
+  for (const Path& p : e.paths) {
+    for (ArcIndex a : p.arcs) {
+      const uint32_t l = model::LinkOf(a).value();
+      if (link_stamp_[l] == link_stamp_value_) continue;
+      link_stamp_[l] = link_stamp_value_;
+      entries_of_link_[l].push_back(index);
+      ++links;
+    }
+  }
+  entry_links_[index] = links;
+  live_refs_ += links;
+  link_refs_ += links;
+}
+
+void PathCache::RebuildLinkIndex() {
+  for (std::vector<uint32_t>& list : entries_of_link_) list.clear();
+  link_refs_ = 0;
+  for (uint32_t i = 0; i < entries_.size(); ++i) {
+    if (++link_stamp_value_ == 0) {
+      std::fill(link_stamp_.begin(), link_stamp_.end(), 0);
+      link_stamp_value_ = 1;
+    }
+    for (const Path& p : entries_[i].paths) {
+      for (ArcIndex a : p.arcs) {
+        const uint32_t l = model::LinkOf(a).value();
+        if (link_stamp_[l] == link_stamp_value_) continue;
+        link_stamp_[l] = link_stamp_value_;
+        entries_of_link_[l].push_back(i);
+        ++link_refs_;
+      }
+    }
   }
 }
 
@@ -104,14 +149,14 @@ absl::StatusOr<size_t> PathCache::Prepare(RouterIndex ingress, RouterIndex targe
   PathCacheEntry& e = entries_.emplace_back();
   e.ingress = ingress;
   e.target = target;
-  ComputeEntry(e);
+  entry_links_.push_back(0);
+  entry_threshold_.push_back(0);
+  entry_mark_.push_back(0);
+  ComputeEntry(index);
   return 1;
 }
 
 absl::StatusOr<size_t> PathCache::Prepare(std::span<const CandidateDemand> demands) {
-  // Collect the missing pairs first and compute them target by target, so
-  // that one target's tree stays in cache while its entries are computed.
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (target, ingress)
   for (size_t i = 0; i < demands.size(); ++i) {
     const CandidateDemand& d = demands[i];
     if (d.ingress.value() >= model_->num_routers() ||
@@ -122,19 +167,31 @@ absl::StatusOr<size_t> PathCache::Prepare(std::span<const CandidateDemand> deman
           i, static_cast<int64_t>(d.ingress.value()), static_cast<int64_t>(d.service.value()),
           model_->num_routers(), model_->services().size()));
     }
+  }
+  // Register the missing entries first, then compute them target by target
+  // so that one target's tree stays in cache while its entries are computed.
+  const size_t first_new = entries_.size();
+  std::vector<std::vector<uint32_t>> pending(targets_.size());
+  for (const CandidateDemand& d : demands) {
     for (model::PlacementIndex p : model_->service(d.service).placements) {
-      const RouterIndex t = model_->site(model_->placement(p).site).attachment.router;
-      if (Find(d.ingress, t) == nullptr) pairs.push_back({t.value(), d.ingress.value()});
+      const uint32_t slot = TargetSlot(model_->site(model_->placement(p).site).attachment.router);
+      uint32_t& index = targets_[slot].entry_of_ingress[d.ingress.value()];
+      if (index != kNoEntry) continue;
+      index = static_cast<uint32_t>(entries_.size());
+      PathCacheEntry& e = entries_.emplace_back();
+      e.ingress = d.ingress;
+      e.target = targets_[slot].router;
+      if (pending.size() <= slot) pending.resize(slot + 1);
+      pending[slot].push_back(index);
     }
   }
-  std::sort(pairs.begin(), pairs.end());
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  entries_.reserve(entries_.size() + pairs.size());
-  for (const auto& [t, s] : pairs) {
-    absl::StatusOr<size_t> done = Prepare(RouterIndex(s), RouterIndex(t));
-    if (!done.ok()) return done.status();
+  entry_links_.resize(entries_.size(), 0);
+  entry_threshold_.resize(entries_.size(), 0);
+  entry_mark_.resize(entries_.size(), 0);
+  for (const std::vector<uint32_t>& indices : pending) {
+    for (uint32_t i : indices) ComputeEntry(i);
   }
-  return pairs.size();
+  return entries_.size() - first_new;
 }
 
 const PathCacheEntry* PathCache::Find(RouterIndex ingress, RouterIndex target) const {
@@ -219,31 +276,35 @@ CacheUpdateStats PathCache::Update(std::shared_ptr<const model::NetworkModel> ne
 
   // 1. What changed, link by link and arc by arc.
   std::vector<uint64_t> costs = CacheArcCosts(*next, options_);
-  std::vector<uint8_t> link_changed(next->num_links(), 0);
-  uint64_t changed_filter = 0;
+  std::vector<uint32_t> changed_links;   // arc costs changed
+  std::vector<uint32_t> relabelled_links;  // only capacity, metric or SRLGs
   std::vector<ArcIndex> improved;
   std::vector<ArcIndex> worsened;
   for (uint32_t l = 0; l < next->num_links(); ++l) {
     if (!LinkChanged(*model_, *next, l, costs_, costs)) continue;
-    link_changed[l] = 1;
-    changed_filter |= uint64_t{1} << (l % 64);
-    ++stats.links_changed;
+    if (costs[2 * l] == costs_[2 * l] && costs[2 * l + 1] == costs_[2 * l + 1]) {
+      relabelled_links.push_back(l);
+      continue;
+    }
+    changed_links.push_back(l);
     for (uint32_t a = 2 * l; a <= 2 * l + 1; ++a) {
       if (costs[a] < costs_[a]) improved.push_back(ArcIndex(a));
       if (costs[a] > costs_[a]) worsened.push_back(ArcIndex(a));
     }
   }
+  stats.links_changed = changed_links.size() + relabelled_links.size();
   stats.arcs_improved = improved.size();
   stats.arcs_worsened = worsened.size();
   costs_ = std::move(costs);
   model_ = std::move(next);
   const model::NetworkModel& m = *model_;
-  const bool full =
-      static_cast<int>(improved.size()) > options_.max_improved_arcs_incremental;
+  const size_t n = m.num_routers();
+  const bool full = static_cast<int>(improved.size()) > options_.max_improved_arcs_incremental;
   stats.full_recompute = full;
 
-  // 2. Targets: new bounds, and trees a changed arc is on or could join.
+  // 2. Targets: new bounds, and the trees a changed arc is on or could join.
   std::vector<uint8_t> bound_changed(targets_.size(), 0);
+  std::vector<uint8_t> tree_changed(targets_.size(), 0);
   for (size_t i = 0; i < targets_.size(); ++i) {
     Target& t = targets_[i];
     const uint64_t bound = TargetDelayBoundUs(m, t.router);
@@ -257,55 +318,112 @@ CacheUpdateStats PathCache::Update(std::shared_ptr<const model::NetworkModel> ne
       affected = affected || SaturatingAdd(costs_[a.value()], t.tree.key(m.arc_head(a))) <=
                                  t.tree.key(m.arc_tail(a));
     }
-    if (affected) {
+    if (full) {
       t.tree.Compute(m, t.router, costs_);
+    } else {
+      // Even when no key moves, a changed arc may move its tail's detour
+      // (a search bound), so every tree is repaired; unaffected ones cheaply.
+      t.tree.Repair(m, costs_, worsened, improved);
+    }
+    if (affected) {
+      tree_changed[i] = 1;
       ++stats.trees_recomputed;
     }
   }
 
-  // 3. Distances through each improved arc u -> v: to u from every ingress,
-  // from v to every target, in the next snapshot.
-  std::vector<std::vector<uint64_t>> to_tail;
-  std::vector<std::vector<uint64_t>> from_head;
-  if (!full) {
-    Tree tree;
+  // 3. The entries to recompute.
+  if (++entry_mark_value_ == 0) {
+    std::fill(entry_mark_.begin(), entry_mark_.end(), 0);
+    entry_mark_value_ = 1;
+  }
+  std::vector<uint32_t> todo;
+  std::vector<uint32_t> relabel;
+  auto add = [&](uint32_t i) {
+    if (entry_mark_[i] == entry_mark_value_) return;
+    entry_mark_[i] = entry_mark_value_;
+    todo.push_back(i);
+  };
+  if (full) {
+    for (uint32_t i = 0; i < entries_.size(); ++i) add(i);
+  } else {
+    auto uses = [&](uint32_t i, uint32_t l) {
+      for (const Path& p : entries_[i].paths) {
+        for (ArcIndex a : p.arcs) {
+          if (model::LinkOf(a).value() == l) return true;
+        }
+      }
+      return false;
+    };
+    // Entries with a path over a link whose cost changed. Every one found is
+    // recomputed and registers again under its new links, so the list can
+    // be emptied.
+    for (uint32_t l : changed_links) {
+      for (uint32_t i : entries_of_link_[l]) {
+        if (uses(i, l)) add(i);
+      }
+      link_refs_ -= entries_of_link_[l].size();
+      entries_of_link_[l].clear();
+    }
+    // Over a link with only new labels (capacity, metric, SRLGs; the costs,
+    // hence the paths, are the same): their paths' attributes are refreshed
+    // below unless they are recomputed anyway. The list keeps its live ids.
+    for (uint32_t l : relabelled_links) {
+      std::vector<uint32_t>& list = entries_of_link_[l];
+      const size_t before = list.size();
+      std::erase_if(list, [&](uint32_t i) { return !uses(i, l); });
+      link_refs_ -= before - list.size();
+      relabel.insert(relabel.end(), list.begin(), list.end());
+    }
+    for (size_t t = 0; t < targets_.size(); ++t) {
+      if (!bound_changed[t]) continue;
+      for (uint32_t i : targets_[t].entry_of_ingress) {
+        if (i != kNoEntry) add(i);
+      }
+    }
+    // Entries a path through an improved arc u -> v could enter:
+    // dist(ingress, u) + cost + dist(v, target) <= the entry's threshold,
+    // with exact distances in the next snapshot.
+    model::ShortestPathTree<uint64_t> to_tail;
+    model::ShortestPathTree<uint64_t> from_head;
     for (ArcIndex a : improved) {
-      tree.Compute(m, m.arc_tail(a), costs_, Tree::Direction::kToRoot);
-      to_tail.emplace_back(tree.distances().begin(), tree.distances().end());
-      tree.Compute(m, m.arc_head(a), costs_, Tree::Direction::kFromRoot);
-      from_head.emplace_back(tree.distances().begin(), tree.distances().end());
+      to_tail.Compute(m, m.arc_tail(a), costs_, Tree::Direction::kToRoot);
+      from_head.Compute(m, m.arc_head(a), costs_, Tree::Direction::kFromRoot);
+      for (const Target& t : targets_) {
+        const uint64_t rest = SaturatingAdd(costs_[a.value()], from_head.distance(t.router));
+        if (rest == kInf) continue;
+        for (size_t s = 0; s < n; ++s) {
+          const uint32_t i = t.entry_of_ingress[s];
+          if (i != kNoEntry &&
+              SaturatingAdd(to_tail.distances()[s], rest) <= entry_threshold_[i]) {
+            add(i);
+          }
+        }
+      }
     }
   }
 
-  // 4. Recompute the entries that could change; refresh the others' best
-  // delay (it can move even when the k paths cannot, e.g. beyond the bound).
-  for (PathCacheEntry& e : entries_) {
-    const uint32_t slot = slot_of_router_[e.target.value()];
-    bool recompute = full || bound_changed[slot];
-    if (!recompute && (e.link_filter & changed_filter) != 0) {
-      for (const Path& p : e.paths) {
-        for (ArcIndex a : p.arcs) recompute = recompute || link_changed[model::LinkOf(a).value()];
-      }
-    }
-    if (!recompute && !improved.empty()) {
-      const uint64_t threshold = static_cast<int>(e.paths.size()) == options_.k
-                                     ? PathKey(e.paths.back().delay_us, e.paths.back().arcs.size())
-                                     : MaxKeyForDelay(e.max_delay_us);
-      for (size_t i = 0; i < improved.size() && !recompute; ++i) {
-        const uint64_t through = SaturatingAdd(
-            SaturatingAdd(to_tail[i][e.ingress.value()], costs_[improved[i].value()]),
-            from_head[i][e.target.value()]);
-        recompute = through <= threshold;
-      }
-    }
-    if (recompute) {
-      ComputeEntry(e);
-      ++stats.entries_recomputed;
-    } else {
-      const uint64_t best = targets_[slot].tree.key(e.ingress);
-      e.shortest_delay_us = best == kInf ? kUnreachableDelay : DelayOfKey(best);
+  // 4. Recompute them; refresh the best delay of the others toward targets
+  // whose tree changed (it can move even when the k paths cannot, e.g.
+  // beyond the bound).
+  for (uint32_t i : todo) ComputeEntry(i);
+  stats.entries_recomputed = todo.size();
+  std::sort(relabel.begin(), relabel.end());
+  relabel.erase(std::unique(relabel.begin(), relabel.end()), relabel.end());
+  for (uint32_t i : relabel) {
+    if (entry_mark_[i] == entry_mark_value_) continue;  // recomputed
+    for (Path& p : entries_[i].paths) p = MakePath(m, p.source, std::move(p.arcs));
+    ++stats.entries_relabelled;
+  }
+  for (size_t t = 0; t < targets_.size(); ++t) {
+    if (!tree_changed[t]) continue;
+    for (size_t s = 0; s < n; ++s) {
+      const uint32_t i = targets_[t].entry_of_ingress[s];
+      if (i == kNoEntry || entry_mark_[i] == entry_mark_value_) continue;
+      const uint64_t best = targets_[t].tree.key(RouterIndex(static_cast<uint32_t>(s)));
+      entries_[i].shortest_delay_us = best == kInf ? kUnreachableDelay : DelayOfKey(best);
     }
   }
+  if (link_refs_ > 2 * live_refs_ + 4096) RebuildLinkIndex();
   return stats;
 }
 

@@ -19,9 +19,10 @@
 // Incremental updates. Update(next) compares the next snapshot with the
 // current one link by link and recomputes only the entries that could
 // change:
-//   - entries with a path over a changed link (down, slower, less capacity,
-//     new SRLGs or metric: their paths, or the attributes of their paths,
-//     may change);
+//   - entries with a path over a link whose cost changed (down, slower,
+//     below the bandwidth floor): their paths may change. Entries over a
+//     link whose labels only changed (capacity, metric, SRLGs) keep their
+//     paths and get their attributes refreshed, without a search;
 //   - for every arc that got better (up, faster, usable again at the
 //     bandwidth floor), entries that a path through it could enter:
 //     dist(ingress, u) + cost(u->v) + dist(v, target) <= the entry's k-th
@@ -31,9 +32,10 @@
 // No other entry can change: a path that uses no changed link keeps its
 // key, and one that got worse cannot overtake the paths already held. The
 // result is identical to recomputing everything (tests check this). Trees
-// toward targets are recomputed only when a changed arc is on them or could
-// join them. Structural changes (routers or links added, removed,
-// renumbered or reattached) rebuild every entry from scratch.
+// toward targets are repaired, not recomputed: only routers whose distance
+// can move are revisited (TargetTree::Repair). Structural changes (routers
+// or links added, removed, renumbered or reattached) rebuild every entry
+// from scratch.
 //
 // Threads: thread-compatible. Const methods may run concurrently; Prepare
 // and Update need exclusive access. Spans and pointers returned are valid
@@ -85,8 +87,6 @@ struct PathCacheEntry {
   // One-way delay of the best usable path, whatever the bound;
   // kUnreachableDelay when no path is usable. Explains empty entries.
   uint64_t shortest_delay_us = kUnreachableDelay;
-  // Bit (link % 64) set for every link on `paths`: a quick filter.
-  uint64_t link_filter = 0;
 
   bool operator==(const PathCacheEntry& o) const {
     return ingress == o.ingress && target == o.target && max_delay_us == o.max_delay_us &&
@@ -117,8 +117,13 @@ struct CacheUpdateStats {
   // True when every entry was recomputed (structure changed, or too many
   // improved arcs).
   bool full_recompute = false;
+  // Trees toward targets that a changed arc is on or could join (repaired
+  // incrementally, or recomputed on a full recompute).
   size_t trees_recomputed = 0;
   size_t entries_recomputed = 0;
+  // Entries whose paths stay but whose attributes (bottleneck, IGP cost,
+  // SRLGs) were refreshed: only labels of their links changed.
+  size_t entries_relabelled = 0;
   size_t entries_total = 0;
 };
 
@@ -164,7 +169,8 @@ class PathCache {
   static constexpr uint32_t kNoEntry = UINT32_MAX;
 
   uint32_t TargetSlot(model::RouterIndex target);
-  void ComputeEntry(PathCacheEntry& e);
+  void ComputeEntry(uint32_t index);
+  void RebuildLinkIndex();
   CacheUpdateStats Rebuild(std::shared_ptr<const model::NetworkModel> next);
   bool SameStructure(const model::NetworkModel& next) const;
 
@@ -174,6 +180,21 @@ class PathCache {
   std::vector<uint32_t> slot_of_router_;  // target slot by router; kNoEntry
   std::vector<Target> targets_;
   std::vector<PathCacheEntry> entries_;
+  // Per entry: distinct links on its paths, and the largest key a new path
+  // may have and still change it (its k-th key, or its bound if not full).
+  std::vector<uint32_t> entry_links_;
+  std::vector<uint64_t> entry_threshold_;
+  // Entries by link on their paths. Lists may hold stale or repeated ids
+  // (entries since recomputed): users check, and RebuildLinkIndex compacts
+  // them when they hold twice the live references.
+  std::vector<std::vector<uint32_t>> entries_of_link_;
+  size_t link_refs_ = 0;
+  size_t live_refs_ = 0;
+  // Stamps for de-duplication (links of one entry, entries of one update).
+  std::vector<uint32_t> link_stamp_;
+  uint32_t link_stamp_value_ = 0;
+  std::vector<uint32_t> entry_mark_;
+  uint32_t entry_mark_value_ = 0;
   KspEnumerator ksp_;                  // workspace
   std::vector<model::ArcIndex> scratch_arcs_;
 };

@@ -13,15 +13,15 @@ namespace cpn::te {
 
 // Why a candidate carries no weight (cpn.controller.v1.RejectReason).
 enum class RejectReason : uint8_t {
-  kNone = 0,             // carries weight, or could
-  kNotOptimal = 1,       // feasible, but the optimum gives it no weight
-  kDamped = 2,           // the optimum wants it; damping holds it at 0
-  kSiteDown = 3,         // site down, no servers, or gateway router down
-  kSiteSaturated = 4,    // background load alone fills the placement
-  kMetricsMissing = 5,   // static fallback and no static weight
-  kPathDown = 6,         // a link or router of the path is down / no path
-  kLinkCapacity = 7,     // background load alone fills a link of the path
-  kLatencyBound = 8,     // zero-load completion time breaks the service bound
+  kNone = 0,            // carries weight, or could
+  kNotOptimal = 1,      // feasible, but the optimum gives it no weight
+  kDamped = 2,          // the optimum wants it; damping holds it at 0
+  kSiteDown = 3,        // site down, no servers, or gateway router down
+  kSiteSaturated = 4,   // background load alone fills the placement
+  kMetricsMissing = 5,  // static fallback and no static weight
+  kPathDown = 6,        // a link or router of the path is down / no path
+  kLinkCapacity = 7,    // background load alone fills a link of the path
+  kLatencyBound = 8,    // zero-load completion time breaks the service bound
 };
 const char* RejectReasonName(RejectReason r);
 

@@ -4,31 +4,53 @@
 // capacity enter through the steep convex continuation of the delay
 // functions; the latency bound through up-front rejection.
 //
-// Method: Frank–Wolfe / flow deviation (Fratta, Gerla, Kleinrock 1973).
-// Each iteration computes every candidate's marginal cost g(d, c) =
-// ∂F/∂(λ_d x(d, c)) (its own delay plus the load-derivative terms of the
-// sites and arcs it shares: A·W_q'(λ) at the site, G·∂(per-byte delay)/∂G on
-// each arc), moves toward the all-or-nothing assignment of every demand to
-// its least-marginal candidate, and takes the exact minimising step along
-// that direction (a safeguarded root search of the convex objective's
-// directional derivative, which is cheap: every site and arc load is linear
-// in the step). Alternate iterations may take a pairwise step instead (move
-// the weight of each demand's costliest used candidate to its cheapest one),
-// which removes FW's zig-zag near the optimum; both directions are FW
-// descent directions and share the line search. It stops when the relative
-// duality gap Σ_d λ_d (Σ_c x g − min_c g) / F is at most `relative_gap`
-// (an upper bound on the relative distance to the optimum) or at the
-// iteration cap. Demands are never assigned greedily one by one.
+// Method: Frank–Wolfe (conditional gradient) over the product of the
+// demands' simplices, in its block-coordinate form (Lacoste-Julien et al.,
+// "Block-coordinate Frank-Wolfe", ICML 2013) — the flow-deviation idea of
+// Fratta, Gerla and Kleinrock (1973) applied one demand at a time:
+//   1. Marginal costs. Every iteration starts with an exact pass: every
+//      candidate's marginal cost g(d, c) = ∂F/∂(λ_d x(d, c)), i.e. its own
+//      delay plus the load-derivative terms of the site and arcs it shares
+//      (A·W_q'(λ) at the site, G·∂(per-byte delay)/∂G on each arc), and
+//      the duality gap Σ_d λ_d (Σ_c x g − min_c g). The iterations stop when
+//      the gap over the objective is at most `relative_gap`: an upper bound
+//      on the relative distance to the optimum.
+//   2. A sweep over the demands (in index order, skipping those whose gap
+//      is below a fair share of the tolerance): for each, the linear
+//      minimisation oracle is its least-marginal candidate; weight moves to
+//      it from the demand's costliest used candidate (a pairwise FW step)
+//      by the step that minimises the global objective along that
+//      direction (a Newton step on the directional derivative, kept when
+//      it decreases the objective, else a safeguarded root search). Every
+//      step sees the loads all earlier steps left, and updates the
+//      marginal costs of the sites and arcs it touched.
+//   3. Swap steps: when a demand's best and worst candidates are at
+//      different sites, it first tries to trade with a partner demand that
+//      uses the best site and can use the worst one (picked from a table of
+//      the cheapest such partners built each sweep): both move the same
+//      request rate in opposite directions, so site loads stay and only the
+//      network terms change. These exchange moves are what a single
+//      demand's step cannot make when many demands share a strongly convex
+//      site; without them the sweeps crawl (see docs/decisions.md).
+// Every step decreases the convex objective, so the method converges to the
+// global optimum; each demand moves by what the *system* marginal costs
+// say, never to the site that merely looks least loaded.
+// SolverMethod::kFlowDeviation keeps the classic global variant (every
+// demand at once toward its all-or-nothing target, one line search), for
+// comparison: it needs thousands of iterations where the block form needs
+// tens.
 //
 // Data layout: demands, candidates, paths, placements and arcs are dense
 // arrays; candidates refer to pooled paths (CSR of arcs), so the per-arc
 // marginal sums are computed once per path per iteration and shared by every
 // demand and service using the path.
 //
-// Incremental re-solve: SolveSubset() runs the same iteration restricted to
+// Incremental re-solve: SolveSubset() runs the same iterations restricted to
 // some demands (e.g. those with a candidate at a site whose metrics moved),
-// the others' weights held fixed but their loads counted; UpdateMetrics()
-// says which placements and arcs changed. Its duality gap covers the subset.
+// the others' weights held fixed but their loads counted, up to
+// max_subset_iterations; UpdateMetrics() says which placements and arcs
+// changed and re-derives only what depends on them. The subset's duality
+// gap is measured against the subset's own cost.
 //
 // Thread-compatible: one solver per thread. Pure and deterministic.
 #ifndef CPN_CONTROLLER_TE_SOLVER_H_
@@ -49,15 +71,33 @@
 
 namespace cpn::te {
 
+// How iterations move the weights (see the file comment).
+enum class SolverMethod : uint8_t {
+  // Block-coordinate Frank–Wolfe: per demand, a pairwise step from its
+  // costliest used candidate to its least-marginal one (and swap steps),
+  // each minimising the objective along its direction, sweeping the
+  // demands in order. The default: converges in tens of sweeps where the
+  // classic method needs thousands of iterations.
+  kBlockCoordinate,
+  // Classic flow deviation: every demand moves at once toward its
+  // all-or-nothing assignment with one global step (alternating with a
+  // global pairwise step when pairwise_steps is set).
+  kFlowDeviation,
+};
+
 struct SolverOptions {
+  SolverMethod method = SolverMethod::kBlockCoordinate;
   CostModelOptions cost;
   // Stop when the relative duality gap is at most this.
   double relative_gap = 1e-4;
-  // Iteration caps of Solve() and SolveSubset().
+  // Iteration (sweep) caps of Solve() and SolveSubset(). A subset solve is
+  // an incremental epoch's: a few sweeps, the next full epoch finishes.
   int max_iterations = 500;
-  int max_subset_iterations = 40;
-  // Take a pairwise step every other iteration (see the file comment).
+  int max_subset_iterations = 3;
+  // kFlowDeviation: take a global pairwise step every other iteration.
   bool pairwise_steps = true;
+  // kBlockCoordinate: also take swap steps (see the file comment).
+  bool swap_steps = true;
   // Weights below this share of a demand are dropped after a solve.
   double min_weight = 1e-6;
 };
@@ -101,7 +141,12 @@ struct Evaluation {
   std::vector<double> arc_bytes_ps;
   std::vector<double> arc_utilization;
   std::vector<double> arc_factor;
+  // Queueing of one byte crossing the arc, ms: 8000/C·φ(u).
+  std::vector<double> arc_queue_ms_per_byte;
   std::vector<double> arc_marginal;
+  // Σ λ·x·(propagation + transfer), the part of the objective linear in
+  // the weights.
+  double constant_part = 0;
   double objective = 0;
 };
 
@@ -125,8 +170,12 @@ class JointSolver {
   // changed (ascending) when the pointers are not null. Weights on
   // candidates that became inadmissible are dropped (their demand's other
   // weights renormalised, or the demand made cold).
+  // `disturbed_demands` (when not null) gets the demands whose weights
+  // this changed (a candidate became inadmissible, the mode changed, or
+  // the demand lost every weight and starts cold): re-solve them.
   void UpdateMetrics(const ResolvedMetrics& metrics, std::vector<uint32_t>* changed_placements,
-                     std::vector<uint32_t>* changed_arcs);
+                     std::vector<uint32_t>* changed_arcs,
+                     std::vector<uint32_t>* disturbed_demands = nullptr);
 
   // --- Layout (valid after Load) ------------------------------------------
   const model::NetworkModel& model() const { return *model_; }
@@ -173,6 +222,9 @@ class JointSolver {
   // arc a in either direction; built on first use.
   std::span<const uint32_t> demands_at_placement(uint32_t p);
   std::span<const uint32_t> demands_on_arc(uint32_t a);
+  // Whether demand d's current weights use placement p / the link of `arc`.
+  bool UsesPlacement(uint32_t d, uint32_t p) const;
+  bool UsesLink(uint32_t d, uint32_t arc) const;
 
   // --- Weights --------------------------------------------------------------
   // Sets starting weights, one per candidate. Weights of inadmissible
@@ -195,21 +247,56 @@ class JointSolver {
   // --- Evaluation -----------------------------------------------------------
   // Loads, delays and objective at `weights` (one per candidate).
   void Evaluate(std::span<const double> weights, Evaluation* out) const;
+  // The same at the solver's current weights, from its maintained loads
+  // (no pass over the candidates).
+  void EvaluateCurrent(Evaluation* out) const;
+  // Recomputes everything but the loads: from out->site_rps,
+  // out->arc_bytes_ps and out->constant_part as given (e.g. updated with
+  // AddDemandLoads for the few demands whose weights changed).
+  void EvaluateLoads(Evaluation* out) const;
+  // Adds sign × demand d's loads at `weights` (one per candidate).
+  void AddDemandLoads(uint32_t d, std::span<const double> weights, double sign,
+                      std::span<double> site_rps, std::span<double> arc_bytes,
+                      double* constant) const;
   // The cost terms of one request on candidate c at `eval`.
   CostTerms Terms(uint32_t c, const Evaluation& eval) const;
   // Marginal cost of candidate c at `eval`, ms per request.
   double Marginal(uint32_t c, const Evaluation& eval) const;
+  // Both in one pass over the path.
+  CostTerms TermsAndMarginal(uint32_t c, const Evaluation& eval, double* marginal) const;
 
  private:
   void CompileParameters(const ResolvedMetrics& metrics);
-  void CompileAdmissibility();
+  void CompileAdmissibility(std::span<const uint32_t> demands);
+  // Whether a path has an arc out of service or full with background
+  // traffic (either direction); cached until arc metrics change.
+  struct PathVerdict {
+    uint32_t down_arc = UINT32_MAX;
+    uint32_t full_arc = UINT32_MAX;
+  };
+  const PathVerdict& Verdict(uint32_t path);
   void ApplyFallbackWeights(uint32_t d);
   void SanitizeDemand(uint32_t d);
   void RecomputeLoads();
+  void AccumulateDemand(uint32_t d, double sign);
   void ColdStart(std::span<const uint32_t> scope);
   SolveStats Run(std::span<const uint32_t> scope, int max_iterations);
   double ObjectiveFromLoads() const;
-  double LineSearch(double dk, double h0);
+  // Minimises the objective along the prepared direction over [0, tmax]:
+  // a root of its derivative to within tolerance × |h0|.
+  double LineSearch(double dk, double h0, double tmax, double tolerance);
+  // The same for block and swap steps: one Newton step on the derivative,
+  // kept when it decreases the objective, else a safeguarded root search;
+  // leaves the touched sites' costs at the returned step in ls_site_
+  // (when ls_t_ equals it).
+  double NewtonSearch(double dk, double h0, double tmax);
+  // One step of demand d; *gap: its duality gap before the step.
+  bool BlockStep(uint32_t d, bool allow_swap, double* gap);
+  bool SwapStep(uint32_t d, uint32_t best, uint32_t worst, double gbest, double gworst);
+  double CandidateMarginal(uint32_t c) const;
+  uint32_t PairSlot(uint32_t from, uint32_t to) const;
+  void BuildPartners(std::span<const uint32_t> scope);
+  bool GlobalStep(std::span<const uint32_t> scope, bool pairwise, double* f);
   void BuildReverseIndex();
 
   std::shared_ptr<const model::NetworkModel> model_;
@@ -229,9 +316,13 @@ class JointSolver {
   // Paths (pool order): arcs in CSR, propagation and bottlenecks.
   std::vector<uint32_t> path_begin_, path_arcs_;
   std::vector<double> path_prop_ms_, path_bottleneck_fwd_, path_bottleneck_rev_;
+  std::vector<PathVerdict> path_verdict_;
+  std::vector<uint32_t> path_verdict_epoch_;
+  uint32_t verdict_epoch_ = 1;
   // Placements.
   std::vector<EffectivePlacement> place_eff_;
   std::vector<MmcQueue> queue_;
+  std::vector<uint8_t> service_fallback_;  // by service
   // Arcs.
   std::vector<EffectiveArc> arc_eff_;
   std::vector<double> arc_cap_;
@@ -253,6 +344,25 @@ class JointSolver {
   std::vector<uint32_t> path_stamp_, site_stamp_, arc_stamp_;
   uint32_t stamp_ = 0;
   std::vector<uint32_t> best_, worst_;
+  std::vector<double> dgap_;
+  std::vector<uint8_t> in_scope_;
+  std::vector<DelayValue> ls_site_;
+  // Each placement's cost at the load it was last evaluated at.
+  std::vector<DelayValue> site_cache_;
+  std::vector<double> site_cache_load_;
+  DelayValue SiteCost(uint32_t p);
+  std::vector<uint32_t> partner_slots_;
+  double ls_t_ = -1;
+  // Swap partners: per ordered pair of placements of one service, the
+  // demands that lose least by moving weight from the first to the second.
+  struct Partner {
+    double delta = 0;
+    uint32_t demand = UINT32_MAX;
+    uint32_t from = 0, to = 0;  // candidates
+  };
+  static constexpr int kPartners = 4;
+  std::vector<uint32_t> place_service_, place_local_, service_places_, pair_base_;
+  std::vector<Partner> partners_;
   std::vector<uint32_t> all_demands_;
 };
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -40,7 +41,14 @@ class EalEnvironment : public ::testing::Environment {
       std::exit(2);
     }
   }
-  void TearDown() override { rte_eal_cleanup(); }
+  // EAL leaves its runtime directory (/var/run/dpdk/<prefix>) behind; every
+  // test process has its own prefix, so remove it or they pile up.
+  void TearDown() override {
+    const std::string runtime_dir = rte_eal_get_runtime_dir();
+    rte_eal_cleanup();
+    std::error_code ignored;
+    std::filesystem::remove_all(runtime_dir, ignored);
+  }
 };
 
 const auto* const kRegistered = ::testing::AddGlobalTestEnvironment(new EalEnvironment);

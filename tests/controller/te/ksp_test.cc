@@ -1,5 +1,6 @@
 #include "controller/te/ksp.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -83,6 +84,15 @@ TEST(KspTest, EnumeratesEverySimplePathInOrder) {
         }
         EXPECT_EQ(got, all) << absl::StrFormat("seed %d, r%d -> r%d", seed + 5000, s, t);
         total += all.size();
+        // With a limit the search prunes spurs that cannot make the cut;
+        // the paths must be the same prefix.
+        const size_t limit = 1 + (seed + s + t) % 6;
+        ksp.Start(*m, costs, tree, RouterIndex(s), kNoDelayBound, limit);
+        std::vector<Path> limited;
+        while (ksp.Next(&arcs, &key)) limited.push_back(MakePath(*m, RouterIndex(s), arcs));
+        const std::vector<Path> prefix(all.begin(), all.begin() + std::min(limit, all.size()));
+        EXPECT_EQ(limited, prefix) << absl::StrFormat("seed %d, r%d -> r%d, limit %d", seed + 5000,
+                                                      s, t, limit);
       }
     }
   }

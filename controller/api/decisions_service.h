@@ -1,0 +1,53 @@
+// DecisionsService: the decision RPCs of ControllerService — ListDecisions,
+// ExplainDecision, WatchDecisions and WhatIf — over the decision loop's
+// published DecisionSet (read without locks) and the watch hub.
+//
+// Threads: any method from any RPC thread. WatchDecisions blocks its caller
+// for the life of the stream and holds no lock while writing.
+#ifndef CPN_CONTROLLER_API_DECISIONS_SERVICE_H_
+#define CPN_CONTROLLER_API_DECISIONS_SERVICE_H_
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "controller/api/decision_engine.h"
+#include "controller/api/decision_loop.h"
+#include "controller/api/decision_watch.h"
+#include "cpn/controller/v1/decision.pb.h"
+#include "cpn/controller/v1/whatif.pb.h"
+
+namespace cpn::api {
+
+class DecisionsService {
+ public:
+  // Every pointer must outlive the service.
+  DecisionsService(DecisionLoop* loop, DecisionWatchHub* hub, const DecisionEngine* engine)
+      : loop_(loop), hub_(hub), engine_(engine) {}
+
+  absl::Status ListDecisions(const cpn::controller::v1::ListDecisionsRequest& request,
+                             cpn::controller::v1::ListDecisionsResponse* response);
+  // NOT_FOUND when there is no decision for the key.
+  absl::Status ExplainDecision(const cpn::controller::v1::ExplainDecisionRequest& request,
+                               cpn::controller::v1::ExplainDecisionResponse* response);
+  // Sends the matching decisions, a SyncComplete, then every change, through
+  // `write` (false: the stream broke). Returns CANCELLED once `cancelled`
+  // says so, UNAVAILABLE when the controller stops, RESOURCE_EXHAUSTED when
+  // too many watches are open. `poll` bounds how long a cancellation may go
+  // unnoticed.
+  absl::Status WatchDecisions(
+      const cpn::controller::v1::WatchDecisionsRequest& request,
+      absl::FunctionRef<bool(const cpn::controller::v1::WatchDecisionsResponse&)> write,
+      absl::FunctionRef<bool()> cancelled, absl::Duration poll = absl::Milliseconds(200));
+  // INVALID_ARGUMENT naming the change for an unknown id or a bad value.
+  absl::Status WhatIf(const cpn::controller::v1::WhatIfRequest& request,
+                      cpn::controller::v1::WhatIfResponse* response);
+
+ private:
+  DecisionLoop* loop_;
+  DecisionWatchHub* hub_;
+  const DecisionEngine* engine_;
+};
+
+}  // namespace cpn::api
+
+#endif  // CPN_CONTROLLER_API_DECISIONS_SERVICE_H_

@@ -1,0 +1,124 @@
+#include "controller/te/damping.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cpn::te {
+
+const char* DampingOutcomeName(DampingOutcome o) {
+  switch (o) {
+    case DampingOutcome::kNew:
+      return "new";
+    case DampingOutcome::kReached:
+      return "reached target";
+    case DampingOutcome::kLimited:
+      return "step-limited";
+    case DampingOutcome::kHeld:
+      return "held (hysteresis)";
+    case DampingOutcome::kSuppressed:
+      return "suppressed (flapping)";
+    case DampingOutcome::kUnchanged:
+      return "unchanged";
+  }
+  return "unknown";
+}
+
+DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::span<double> w) {
+  const size_t n = w.size();
+  DampingResult result;
+  result.state = in.state;
+
+  double prev_sum = 0;
+  for (size_t c = 0; c < n; ++c) {
+    if (!in.dead[c]) prev_sum += in.previous[c];
+  }
+  double dead_sum = 0;
+  for (size_t c = 0; c < n; ++c) {
+    if (in.dead[c]) dead_sum += in.previous[c];
+  }
+  if (prev_sum + dead_sum <= 0 || prev_sum <= 0) {
+    // Nothing installed that survives: take the target.
+    std::copy(in.target.begin(), in.target.end(), w.begin());
+    result.outcome = DampingOutcome::kNew;
+    result.failover_share = dead_sum;
+    return result;
+  }
+
+  // 1. Failover.
+  for (size_t c = 0; c < n; ++c) w[c] = in.dead[c] ? 0.0 : in.previous[c];
+  if (dead_sum > 0) {
+    result.failover_share = dead_sum;
+    double live_target = 0;
+    for (size_t c = 0; c < n; ++c) {
+      if (!in.dead[c]) live_target += in.target[c];
+    }
+    for (size_t c = 0; c < n; ++c) {
+      if (in.dead[c]) continue;
+      w[c] += live_target > 0 ? dead_sum * in.target[c] / live_target
+                              : dead_sum * in.previous[c] / prev_sum;
+    }
+  }
+  // Renormalise away rounding.
+  double sum = 0;
+  for (size_t c = 0; c < n; ++c) sum += w[c];
+  for (size_t c = 0; c < n; ++c) w[c] /= sum;
+
+  double max_delta = 0;
+  for (size_t c = 0; c < n; ++c) max_delta = std::max(max_delta, std::abs(in.target[c] - w[c]));
+  if (max_delta <= 1e-12) {
+    result.outcome = DampingOutcome::kUnchanged;
+    return result;
+  }
+
+  // 2. Hysteresis.
+  double gain = 0;
+  for (size_t c = 0; c < n; ++c) {
+    const double dw = w[c] - in.target[c];
+    if (dw == 0 || in.dead[c]) continue;
+    const double gp = in.marginal_previous[c], gt = in.marginal_target[c];
+    if (std::isfinite(gp) && std::isfinite(gt)) gain += 0.5 * dw * (gp + gt);
+  }
+  result.gain_ms = gain;
+  const double threshold =
+      std::max(options.hysteresis_relative * in.expected_ms, options.hysteresis_ms);
+  if (gain <= threshold && !in.overload) {
+    result.outcome = DampingOutcome::kHeld;
+    return result;
+  }
+
+  // 3. Flap suppression.
+  if (options.suppress_threshold > 0) {
+    DampingState& s = result.state;
+    if (s.penalty > 0 && s.penalty_at != absl::InfinitePast()) {
+      const double half = absl::ToDoubleSeconds(options.penalty_half_life);
+      const double dt = std::max(0.0, absl::ToDoubleSeconds(in.now - s.penalty_at));
+      s.penalty = half > 0 ? s.penalty * std::exp2(-dt / half) : 0.0;
+    }
+    s.penalty_at = in.now;
+    if (s.suppressed && s.penalty < options.reuse_threshold) s.suppressed = false;
+    double dot = 0;
+    for (size_t c = 0; c < n; ++c) dot += (in.target[c] - w[c]) * in.last_move[c];
+    const bool reversal = dot < 0;
+    if (reversal) {
+      if (!s.suppressed) {
+        s.penalty += options.reversal_penalty;
+        if (s.penalty >= options.suppress_threshold) s.suppressed = true;
+      }
+      if (s.suppressed && !in.overload) {
+        result.outcome = DampingOutcome::kSuppressed;
+        return result;
+      }
+    }
+  }
+
+  // 4. Step bound.
+  const double scale = std::min(1.0, options.max_step / max_delta);
+  for (size_t c = 0; c < n; ++c) w[c] += scale * (in.target[c] - w[c]);
+  for (size_t c = 0; c < n; ++c) {
+    if (w[c] < 0) w[c] = 0;
+  }
+  result.outcome = scale >= 1.0 ? DampingOutcome::kReached : DampingOutcome::kLimited;
+  return result;
+}
+
+}  // namespace cpn::te

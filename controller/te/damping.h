@@ -1,0 +1,109 @@
+// Damping: how far the installed weights of one demand may move toward the
+// solver's target in one epoch.
+//
+//  1. Failover first: weights on dead candidates (site down, path down) go
+//     to 0 at once and their share moves to the live candidates in
+//     proportion to the target. Nothing below limits this.
+//  2. Hysteresis: the move is made only if it improves the objective by
+//     more than max(hysteresis_relative × the demand's expected completion
+//     time, hysteresis_ms) per request. The gain is estimated by the
+//     trapezoid rule on the marginal costs at the previous and the target
+//     weights: ½ Σ_c (w_c − t_c)(g_prev,c + g_target,c), exact for a
+//     quadratic objective.
+//  3. Flap suppression (as BGP route-flap damping, RFC 2439): a move against
+//     the direction of the demand's previous move is a reversal and adds
+//     `reversal_penalty`; the penalty halves every `penalty_half_life`.
+//     While it is at or above `suppress_threshold` (until it decays below
+//     `reuse_threshold`) reversals are refused; moves continuing in the same
+//     direction are still made. This bounds the oscillation any periodic
+//     input can cause.
+//  4. Step bound: the move w → t is scaled so that no weight changes by more
+//     than max_step; scaling the whole move keeps the weights a
+//     distribution.
+//
+// Hysteresis and suppression are bypassed when the previous weights would
+// overload a site or link under the new inputs (utilisation >= 1). A demand
+// without previous weights takes its target at once.
+//
+// Pure functions of their arguments (time passed in); safe from any thread.
+#ifndef CPN_CONTROLLER_TE_DAMPING_H_
+#define CPN_CONTROLLER_TE_DAMPING_H_
+
+#include <cstdint>
+#include <span>
+
+#include "absl/time/time.h"
+
+namespace cpn::te {
+
+struct DampingOptions {
+  // Largest change of one weight per epoch (absolute share); in (0, 1].
+  double max_step = 0.1;
+  // A move needs a gain above max(relative × E[T], absolute ms).
+  double hysteresis_relative = 0.02;
+  double hysteresis_ms = 1.0;
+  // Flap suppression; a non-positive suppress_threshold disables it.
+  double reversal_penalty = 1.0;
+  double suppress_threshold = 2.0;
+  double reuse_threshold = 0.5;
+  absl::Duration penalty_half_life = absl::Seconds(60);
+};
+
+// Per-demand memory between epochs.
+struct DampingState {
+  double penalty = 0;
+  absl::Time penalty_at = absl::InfinitePast();
+  bool suppressed = false;
+
+  bool operator==(const DampingState&) const = default;
+};
+
+// What damping did to one demand.
+enum class DampingOutcome : uint8_t {
+  kNew,         // no previous weights: the target taken at once
+  kReached,     // moved to the target
+  kLimited,     // moved toward the target by the step bound
+  kHeld,        // hysteresis: the gain was too small to move
+  kSuppressed,  // a reversal refused by flap suppression
+  kUnchanged,   // already at the target
+};
+const char* DampingOutcomeName(DampingOutcome o);
+
+// One demand's inputs, each span over the demand's candidates (same order).
+struct DampingInput {
+  // Installed weights of the previous epoch (0 for new candidates).
+  std::span<const double> previous;
+  // The solver's weights this epoch.
+  std::span<const double> target;
+  // Each weight's last non-zero change (its direction is what matters).
+  std::span<const double> last_move;
+  // 1 for candidates that died (their weight goes to 0 at once).
+  std::span<const uint8_t> dead;
+  // Marginal costs (ms per request) at the previous and target weights;
+  // ignored (may be infinite) for dead candidates.
+  std::span<const double> marginal_previous;
+  std::span<const double> marginal_target;
+  // The demand's expected completion time at the previous weights, ms.
+  double expected_ms = 0;
+  // The previous weights would overload a site or link now.
+  bool overload = false;
+  DampingState state;
+  absl::Time now = absl::UnixEpoch();
+};
+
+struct DampingResult {
+  DampingOutcome outcome = DampingOutcome::kNew;
+  // Share that failover moved off dead candidates (0: none).
+  double failover_share = 0;
+  // Estimated gain of the full move, ms per request.
+  double gain_ms = 0;
+  DampingState state;
+};
+
+// Writes the weights to install into `weights` (same size as the inputs).
+DampingResult Damp(const DampingOptions& options, const DampingInput& input,
+                   std::span<double> weights);
+
+}  // namespace cpn::te
+
+#endif  // CPN_CONTROLLER_TE_DAMPING_H_

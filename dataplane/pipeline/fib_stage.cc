@@ -1,0 +1,151 @@
+#include "dataplane/pipeline/fib_stage.h"
+
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "dataplane/stages/packet_meta.h"
+#include "dataplane/stages/wire.h"
+
+namespace cpn::dataplane {
+namespace {
+
+// Picks the ECMP member; `hash` spreads flows, one flow keeps one member.
+inline uint32_t PickMember(const ForwardingState& s, const RouteAction& a, uint32_t hash) {
+  const uint32_t i =
+      a.ecmp_count == 1 ? 0 : static_cast<uint32_t>((uint64_t{hash} * a.ecmp_count) >> 32);
+  return s.ecmp[a.ecmp_offset + i];
+}
+
+// What to do with one looked-up packet. Returns false when it was dropped.
+inline bool Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool v6,
+                    EdgeBuffers<FibEdge>& out, PipelineDropList& dropped) {
+  if (unlikely(value >= s.routes.size())) {
+    dropped.Drop(m, PipelineDrop::kNoRoute);
+    return false;
+  }
+  const RouteAction& a = s.routes[value];
+  PacketMeta* meta = Meta(m);
+  uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
+  switch (a.kind) {
+    case RouteKind::kForward:
+      break;
+    case RouteKind::kLocal:
+      if (v6) {
+        out.Push(FibEdge::kLocal, m);
+      } else {
+        dropped.Drop(m, PipelineDrop::kLocalDelivery);
+      }
+      return v6;
+    case RouteKind::kBlackhole:
+      dropped.Drop(m, PipelineDrop::kBlackhole);
+      return false;
+    case RouteKind::kUnused:
+      dropped.Drop(m, PipelineDrop::kNoRoute);
+      return false;
+  }
+  uint32_t hash = 0;
+  if (v6) {
+    if ((meta->flags & kMetaHopLimitDone) == 0) {
+      if (unlikely(ip[7] <= 1)) {
+        dropped.Drop(m, PipelineDrop::kHopLimitExpired);
+        return false;
+      }
+      ip[7] = static_cast<uint8_t>(ip[7] - 1);
+    }
+    if (a.ecmp_count > 1) {
+      // Outer addresses and flow label (the encapsulating router derived
+      // the label from the inner flow), plus ports when parse saw them.
+      hash = rte_hash_crc(ip + 8, 32, wire::Load32(ip) & 0xfffff);
+      if ((meta->flags & kMetaPorts) != 0) hash ^= meta->flow_hash;
+    }
+  } else {
+    if (unlikely(ip[8] <= 1)) {
+      dropped.Drop(m, PipelineDrop::kHopLimitExpired);
+      return false;
+    }
+    // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
+    const uint16_t old_word = wire::Load16(ip + 8);
+    ip[8] = static_cast<uint8_t>(ip[8] - 1);
+    const uint16_t new_word = wire::Load16(ip + 8);
+    uint32_t sum = static_cast<uint16_t>(~wire::Load16(ip + 10));
+    sum += static_cast<uint16_t>(~old_word);
+    sum += new_word;
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    wire::Store16(ip + 10, static_cast<uint16_t>(~sum));
+    if (a.ecmp_count > 1) {
+      hash = (meta->flags & kMetaPorts) != 0 ? meta->flow_hash : rte_hash_crc(ip + 12, 8, ip[9]);
+    }
+  }
+  meta->next_hop = PickMember(s, a, hash);
+  out.Push(FibEdge::kTx, m);
+  return true;
+}
+
+}  // namespace
+
+void FibStage::ProcessIpv6(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
+                           EdgeBuffers<FibEdge>& out, WorkerCounters& c) const {
+  PipelineDropList dropped(c);
+  // Table 0 in bulk (nearly everything); other tables one at a time.
+  uint8_t addrs[kMaxBurst][16];
+  uint32_t values[kMaxBurst];
+  uint16_t idx[kMaxBurst];
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint32_t table = Meta(m)->fib_table;
+    if (table == 0) {
+      std::memcpy(addrs[k], ip + 24, 16);
+      idx[k++] = i;
+      continue;
+    }
+    const Lpm6* fib = s.tables.Fib6(table);
+    uint8_t da[16];
+    std::memcpy(da, ip + 24, 16);
+    const uint32_t v = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
+    Resolve(s, m, v, /*v6=*/true, out, dropped);
+  }
+  if (k == 0) return;
+  const Lpm6* fib = s.tables.Fib6(0);
+  if (fib != nullptr) {
+    fib->LookupBulk(addrs, values, k);
+  } else {
+    for (uint16_t j = 0; j < k; ++j) values[j] = kLpmMiss;
+  }
+  for (uint16_t j = 0; j < k; ++j) Resolve(s, pkts[idx[j]], values[j], true, out, dropped);
+}
+
+void FibStage::ProcessIpv4(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
+                           EdgeBuffers<FibEdge>& out, WorkerCounters& c) const {
+  PipelineDropList dropped(c);
+  uint32_t addrs[kMaxBurst];
+  uint32_t values[kMaxBurst];
+  uint16_t idx[kMaxBurst];
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    const uint32_t da = wire::Load32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
+    const uint32_t table = Meta(m)->fib_table;
+    if (table == 0) {
+      addrs[k] = da;
+      idx[k++] = i;
+      continue;
+    }
+    const Lpm4* fib = s.tables.Fib4(table);
+    Resolve(s, m, fib != nullptr ? fib->Lookup(da) : kLpmMiss, /*v6=*/false, out, dropped);
+  }
+  if (k == 0) return;
+  const Lpm4* fib = s.tables.Fib4(0);
+  if (fib != nullptr) {
+    fib->LookupBulk(addrs, values, k);
+  } else {
+    for (uint16_t j = 0; j < k; ++j) values[j] = kLpmMiss;
+  }
+  for (uint16_t j = 0; j < k; ++j) Resolve(s, pkts[idx[j]], values[j], false, out, dropped);
+}
+
+}  // namespace cpn::dataplane

@@ -1,0 +1,41 @@
+// fib: IPv6 / IPv4 longest-prefix match in the FIB table meta.fib_table, for
+// packets whose data starts at the L3 header.
+//
+//   forward   picks one ECMP member by a flow hash (outer addresses + flow
+//             label, plus the transport ports when parse saw them), sets
+//             meta.next_hop (an adjacency id) -> kTx. Decrements the hop
+//             limit / TTL (with an incremental IPv4 checksum update, RFC
+//             1624) unless an earlier stage owns it (kMetaHopLimitDone);
+//             <= 1 drops as HOP_LIMIT_EXPIRED.
+//   local     IPv6 -> kLocal (the worker looks the DA up among the local
+//             SIDs again: End whose next SID is ours); IPv4 -> dropped
+//             (LOCAL_DELIVERY: no host stack).
+//   blackhole -> dropped (BLACKHOLE);  miss -> dropped (NO_ROUTE).
+//
+// THREADS: stateless; any number of workers share one FibStage.
+#ifndef CPN_DATAPLANE_PIPELINE_FIB_STAGE_H_
+#define CPN_DATAPLANE_PIPELINE_FIB_STAGE_H_
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/pipeline/forwarding_state.h"
+#include "dataplane/pipeline/worker_counters.h"
+#include "dataplane/stages/burst.h"
+
+namespace cpn::dataplane {
+
+enum class FibEdge : uint8_t { kTx = 0, kLocal, kCount };
+
+class FibStage {
+ public:
+  void ProcessIpv6(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, EdgeBuffers<FibEdge>& out,
+                   WorkerCounters& c) const;
+  void ProcessIpv4(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, EdgeBuffers<FibEdge>& out,
+                   WorkerCounters& c) const;
+};
+
+}  // namespace cpn::dataplane
+
+#endif  // CPN_DATAPLANE_PIPELINE_FIB_STAGE_H_

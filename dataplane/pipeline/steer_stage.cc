@@ -1,0 +1,148 @@
+#include "dataplane/pipeline/steer_stage.h"
+
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "dataplane/stages/packet_meta.h"
+#include "dataplane/stages/wire.h"
+
+namespace cpn::dataplane {
+namespace {
+
+bool IsMember(const ForwardingState& s, const RuleEntry& rule, uint32_t policy_slot) {
+  const uint32_t* m = s.rule_members.data() + rule.members_offset;
+  for (uint32_t i = 0; i < rule.members_count; ++i) {
+    if (m[i] == policy_slot) return true;
+  }
+  return false;
+}
+
+// Builds the affinity key of a non-five-tuple mode into `key`. Returns false
+// when the packet uses the five-tuple after all (flow label on IPv4).
+bool BuildKey(AffinityMode mode, uint32_t rule_slot, rte_mbuf* m, const PacketMeta& meta,
+              FlowKey* key) {
+  if (mode == AffinityMode::kFlowLabel && meta.l3_type != L3Type::kIpv6) return false;
+  std::memset(key, 0, sizeof(*key));
+  std::memcpy(key->src, meta.flow.src, 16);
+  key->is_ipv4 = meta.flow.is_ipv4;
+  if (mode == AffinityMode::kFlowLabel) {
+    const uint32_t label = wire::Load32(rte_pktmbuf_mtod(m, const uint8_t*)) & 0xfffff;
+    std::memcpy(key->dst, meta.flow.dst, 16);
+    key->src_port = static_cast<uint16_t>(label & 0xffff);
+    key->dst_port = static_cast<uint16_t>(label >> 16);
+    key->pad[0] = 1;
+  } else {
+    wire::Store32(key->dst + 12, rule_slot);
+    key->pad[0] = 2;
+  }
+  return true;
+}
+
+}  // namespace
+
+void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
+                              uint64_t now_tsc, EdgeBuffers<SteerEdge>& out, WorkerCounters& c) {
+  PipelineDropList dropped(c);
+  const SteeringClassifier* classifier = s.tables.Classifier();
+  if (classifier == nullptr) {
+    for (uint16_t i = 0; i < n; ++i) out.Push(SteerEdge::kUnsteered, pkts[i]);
+    return;
+  }
+  const FlowKey* keys[kMaxBurst] = {};
+  uint32_t rule_of[kMaxBurst];
+  for (uint16_t i = 0; i < n; ++i) keys[i] = &Meta(pkts[i])->flow;
+  classifier->ClassifyBulk(keys, n, rule_of);
+
+  // Packets of weighted rules, with their affinity keys and hashes.
+  rte_mbuf* steered[kMaxBurst];
+  uint32_t rule_slot[kMaxBurst];
+  FlowKey built[kMaxBurst];
+  const FlowKey* akey[kMaxBurst];
+  uint32_t hash[kMaxBurst];
+  uint16_t m = 0;
+  const uint32_t rule_limit = c.sizes.rules;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* pkt = pkts[i];
+    const uint32_t r = rule_of[i];
+    if (r == kNoRule || r >= s.rules.size() || r >= rule_limit ||
+        s.rules[r].kind == RuleKind::kUnused) {
+      out.Push(SteerEdge::kUnsteered, pkt);
+      continue;
+    }
+    const PacketMeta* meta = Meta(pkt);
+    RuleCounters& rc = c.rules[r];
+    rc.packets.Add(1);
+    rc.bytes.Add(meta->l3_len);
+    const RuleEntry& rule = s.rules[r];
+    if (rule.kind == RuleKind::kDrop) {
+      rc.not_steered.Add(1);
+      dropped.Drop(pkt, PipelineDrop::kNotSteered);
+      continue;
+    }
+    if (rule.mode != AffinityMode::kFiveTuple && BuildKey(rule.mode, r, pkt, *meta, &built[m])) {
+      akey[m] = &built[m];
+      hash[m] = affinity_->Hash(built[m]);
+    } else {
+      akey[m] = &meta->flow;
+      hash[m] = meta->flow_hash;
+    }
+    steered[m] = pkt;
+    rule_slot[m] = r;
+    ++m;
+  }
+  if (m == 0) return;
+
+  AffinityValue found[kMaxBurst];
+  const uint64_t hits = affinity_->LookupBulk(akey, hash, m, now_tsc, found);
+  const uint32_t policy_limit = c.sizes.policies;
+  for (uint16_t j = 0; j < m; ++j) {
+    rte_mbuf* pkt = steered[j];
+    PacketMeta* meta = Meta(pkt);
+    const uint32_t r = rule_slot[j];
+    const RuleEntry& rule = s.rules[r];
+    RuleCounters& rc = c.rules[r];
+    uint32_t slot = MaglevTable::kNoBackend;
+    bool stale = false;
+    if ((hits >> j) & 1) {
+      const AffinityValue v = found[j];
+      if (v.policy < s.policies.size() && s.policies[v.policy].live &&
+          s.policies[v.policy].generation == v.generation && IsMember(s, rule, v.policy)) {
+        slot = v.policy;
+      } else {
+        stale = true;
+      }
+    }
+    if (slot == MaglevTable::kNoBackend) {
+      const MaglevTable* selector = s.tables.Selector(r);
+      const uint32_t pick =
+          selector != nullptr ? selector->Select(hash[j]) : MaglevTable::kNoBackend;
+      if (pick >= s.policies.size() || pick >= policy_limit || !s.policies[pick].live) {
+        rc.not_steered.Add(1);
+        dropped.Drop(pkt, PipelineDrop::kNotSteered);
+        continue;
+      }
+      const UpsertResult res = affinity_->Upsert(
+          *akey[j], hash[j], AffinityValue{pick, s.policies[pick].generation}, now_tsc);
+      if (res == UpsertResult::kFailed) {
+        dropped.Drop(pkt, PipelineDrop::kAffinityTableFull);
+        continue;
+      }
+      slot = pick;
+      rc.new_flows.Add(1);
+      if (stale) rc.repicked_flows.Add(1);
+      c.policies[slot].new_flows.Add(1);
+    }
+    if (slot >= policy_limit) {  // Cannot happen: slots are below the capacity.
+      dropped.Drop(pkt, PipelineDrop::kNotSteered);
+      continue;
+    }
+    PolicyCounters& pc = c.policies[slot];
+    pc.packets.Add(1);
+    pc.bytes.Add(meta->l3_len);
+    meta->encap_policy = &s.policies[slot].encap;
+    out.Push(SteerEdge::kEncap, pkt);
+  }
+}
+
+}  // namespace cpn::dataplane

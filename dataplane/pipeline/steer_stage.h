@@ -1,0 +1,58 @@
+// steer: classify + affinity + select, the ingress half of compute-aware
+// steering. For each packet (data at L3, PacketMeta filled by parse):
+//
+//   classify  SteeringClassifier on meta.flow -> rule slot, or none
+//             (-> kUnsteered: the FIB forwards it unchanged).
+//   drop rule -> dropped (NOT_STEERED).
+//   affinity  the worker's AffinityTable, keyed by the rule's affinity mode.
+//             A hit keeps its policy while that policy is alive with the
+//             generation the flow was pinned with AND still a member of the
+//             rule (weight 0 included: draining keeps existing flows).
+//   select    otherwise (new flow, expired, or stale -> "re-picked"): the
+//             rule's Maglev table picks a policy by the flow hash, and the
+//             flow is pinned to (policy slot, generation). All weights 0 ->
+//             NOT_STEERED; the table cannot store it -> AFFINITY_TABLE_FULL.
+//
+// Steered packets leave on kEncap with meta.encap_policy set (the policy's
+// prebuilt headers in the ForwardingState). Counts per rule (packets, bytes,
+// new / re-picked flows, not steered) and per policy (packets, bytes, new
+// flows), bytes being the L3 bytes before encapsulation.
+//
+// AFFINITY KEYS: five-tuple = meta.flow itself (hash = meta.flow_hash, no
+// rehash). Flow label = src, dst and the IPv6 flow label (IPv4 packets fall
+// back to the five-tuple). Source address = src and the rule slot, so one
+// client's flows to two services stay independent. The non-five-tuple keys
+// set FlowKey.pad[0] to the mode so they never equal a five-tuple key.
+//
+// THREADS: one SteerStage per worker (it uses that worker's AffinityTable).
+#ifndef CPN_DATAPLANE_PIPELINE_STEER_STAGE_H_
+#define CPN_DATAPLANE_PIPELINE_STEER_STAGE_H_
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/pipeline/forwarding_state.h"
+#include "dataplane/pipeline/worker_counters.h"
+#include "dataplane/stages/burst.h"
+#include "dataplane/tables/affinity.h"
+
+namespace cpn::dataplane {
+
+enum class SteerEdge : uint8_t { kEncap = 0, kUnsteered, kCount };
+
+class SteerStage {
+ public:
+  explicit SteerStage(AffinityTable* affinity) : affinity_(affinity) {}
+
+  // n <= kMaxBurst. `now_tsc` stamps affinity entries.
+  void ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc,
+                    EdgeBuffers<SteerEdge>& out, WorkerCounters& c);
+
+ private:
+  AffinityTable* const affinity_;
+};
+
+}  // namespace cpn::dataplane
+
+#endif  // CPN_DATAPLANE_PIPELINE_STEER_STAGE_H_

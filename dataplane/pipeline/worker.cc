@@ -1,0 +1,359 @@
+#include "dataplane/pipeline/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include <cstring>
+#include <span>
+
+#include "dataplane/stages/packet_meta.h"
+#include "dataplane/stages/wire.h"
+
+namespace cpn::dataplane {
+namespace {
+
+// Local SID passes per packet (an End whose next SID is ours again).
+constexpr uint32_t kMaxPasses = 4;
+
+inline void Push(Burst& b, rte_mbuf* m) { b.pkts[b.n++] = m; }
+
+// Appends `src` to `dst`. Each Route() call handles at most kRxBurst
+// packets and every packet is on one list, so this never overflows; if it
+// did, the rest would be dropped and counted, never leaked.
+inline void Append(Burst& dst, const Burst& src, DropCounters& drops) {
+  uint16_t room = static_cast<uint16_t>(kMaxBurst - dst.n);
+  const uint16_t take = src.n < room ? src.n : room;
+  std::memcpy(dst.pkts + dst.n, src.pkts, sizeof(rte_mbuf*) * take);
+  dst.n = static_cast<uint16_t>(dst.n + take);
+  if (unlikely(take < src.n)) {
+    const uint16_t rest = static_cast<uint16_t>(src.n - take);
+    drops.packets[static_cast<size_t>(DropReason::kEdgeOverflow)] += rest;
+    rte_pktmbuf_free_bulk(const_cast<rte_mbuf**>(src.pkts + take), rest);
+  }
+}
+
+inline bool IsSrv6Like(const PacketMeta* meta) {
+  return (meta->flags & kMetaSrh) != 0 || meta->l4_proto == kProtoIpv6 ||
+         meta->l4_proto == kProtoIpv4;
+}
+
+}  // namespace
+
+uint16_t WorkerTxSink::Transmit(uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  uint16_t sent = 0;
+  if (likely(s_ != nullptr && s_->ports[port].present)) {
+    const TxRoute& r = s_->tx[port];
+    const int16_t q = r.queue[worker_];
+    if (q >= 0) {
+      sent = rte_eth_tx_burst(port, static_cast<uint16_t>(q), pkts, n);
+    } else if (r.handoff != nullptr) {
+      sent = static_cast<uint16_t>(
+          rte_ring_mp_enqueue_burst(r.handoff, reinterpret_cast<void**>(pkts), n, nullptr));
+    }
+  }
+  if (unlikely(sent < n)) c_->port_tx_dropped[port].Add(n - sent);
+  return sent;
+}
+
+absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(const WorkerConfig& config,
+                                                       RcuDomain* domain,
+                                                       const RcuPublished<ForwardingState>* state,
+                                                       const rte_ring* const* inputs) {
+  if (config.id >= kMaxWorkers || config.workers > kMaxWorkers || config.id >= config.workers) {
+    return absl::InvalidArgumentError("worker id out of range");
+  }
+  absl::StatusOr<std::unique_ptr<AffinityTable>> table = AffinityTable::Create(config.affinity);
+  if (!table.ok()) return table.status();
+  return std::unique_ptr<Worker>(new Worker(config, domain, state, inputs, *std::move(table)));
+}
+
+Worker::Worker(const WorkerConfig& config, RcuDomain* domain,
+               const RcuPublished<ForwardingState>* state, const rte_ring* const* inputs,
+               std::unique_ptr<AffinityTable> affinity)
+    : config_(config),
+      domain_(domain),
+      state_(state),
+      affinity_(std::move(affinity)),
+      counters_(config.counter_sizes),
+      idle_(config.idle),
+      steer_(affinity_.get()),
+      sink_(config.id, &counters_) {
+  for (uint32_t w = 0; w < config.workers; ++w) inputs_[w] = const_cast<rte_ring*>(inputs[w]);
+}
+
+void Worker::Run(const std::atomic<bool>& stop) {
+  lcore_.store(rte_lcore_id(), std::memory_order_relaxed);
+  const uint32_t id = config_.id;
+  domain_->Online(id);
+  uint64_t last = rte_rdtsc();
+  while (!stop.load(std::memory_order_relaxed)) {
+    const uint64_t start = rte_rdtsc();
+    uint32_t got = 0;
+    if (const ForwardingState* s = state_->Get(); s != nullptr) got = Poll(*s, start);
+    sink_.set_state(nullptr);
+    domain_->Quiescent(id);  // Nothing of `s` is used past this point.
+    const uint64_t end = rte_rdtsc();
+    if (got != 0) {
+      counters_.busy_cycles.Add(end - start);
+      counters_.packets.Add(got);
+    } else {
+      counters_.empty_polls.Add(1);
+    }
+    const uint32_t sleep_us = idle_.NextSleepUs(got);
+    if (sleep_us != 0) {
+      domain_->Offline(id);
+      affinity_->Age(end, config_.age_slots_when_idle);
+      rte_delay_us_sleep(sleep_us);
+      domain_->Online(id);
+    }
+    const uint64_t now = rte_rdtsc();
+    counters_.total_cycles.Add(now - last);
+    last = now;
+  }
+  domain_->Offline(id);
+}
+
+uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
+  sink_.set_state(&s);
+  uint32_t got = 0;
+  rte_mbuf* pkts[kRxBurst];
+  for (const RxQueue& q : s.rx[config_.id]) {
+    if (!s.ports[q.port].admin_up) continue;
+    const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kRxBurst);
+    if (n == 0) continue;
+    got += n;
+    FromRx(s, pkts, n, q.spread, now);
+  }
+  if (rte_ring* in = inputs_[config_.id]; in != nullptr) {
+    const uint16_t n = static_cast<uint16_t>(
+        rte_ring_sc_dequeue_burst(in, reinterpret_cast<void**>(pkts), kRxBurst, nullptr));
+    if (n != 0) {
+      got += n;
+      Burst v6, v4;
+      v6.n = v4.n = 0;
+      for (uint16_t i = 0; i < n; ++i) {
+        Push(Meta(pkts[i])->l3_type == L3Type::kIpv6 ? v6 : v4, pkts[i]);
+      }
+      Route(s, v6, v4, now);
+    }
+  }
+  DrainHandoffs(s);
+  tx_.Flush(sink_, counters_.stage_drops);
+  affinity_->Age(now, config_.age_slots_per_loop);
+  return got;
+}
+
+void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool spread,
+                    uint64_t now) {
+  parse_out_.Clear();
+  parse_.ProcessBurst(pkts, n, parse_out_, counters_.stage_drops);
+  PipelineDropList dropped(counters_);
+  Burst& other = parse_out_[ParseEdge::kOther];
+  for (uint16_t i = 0; i < other.n; ++i) {
+    dropped.Drop(other.pkts[i], PipelineDrop::kUnsupportedProtocol);
+  }
+  other.n = 0;
+  Burst* lists[2] = {&parse_out_[ParseEdge::kIpv6], &parse_out_[ParseEdge::kIpv4]};
+  const uint32_t workers = config_.workers;
+  if (spread && workers > 1) {
+    for (Burst* b : lists) {
+      uint8_t target[kMaxBurst];
+      for (uint16_t i = 0; i < b->n; ++i) {
+        target[i] = static_cast<uint8_t>(WorkerForHash(Meta(b->pkts[i])->flow_hash, workers));
+      }
+      for (uint32_t t = 0; t < workers; ++t) {
+        if (t == config_.id) continue;
+        rte_mbuf* out[kMaxBurst];
+        uint16_t k = 0;
+        for (uint16_t i = 0; i < b->n; ++i) {
+          if (target[i] == t) out[k++] = b->pkts[i];
+        }
+        if (k == 0) continue;
+        const unsigned sent =
+            rte_ring_mp_enqueue_burst(inputs_[t], reinterpret_cast<void**>(out), k, nullptr);
+        for (uint16_t i = static_cast<uint16_t>(sent); i < k; ++i) {
+          dropped.Drop(out[i], PipelineDrop::kSpreadRingFull);
+        }
+      }
+      uint16_t keep = 0;
+      for (uint16_t i = 0; i < b->n; ++i) {
+        if (target[i] == config_.id) b->pkts[keep++] = b->pkts[i];
+      }
+      b->n = keep;
+    }
+  }
+  dropped.Flush();
+  Route(s, *lists[0], *lists[1], now);
+}
+
+void Worker::Route(const ForwardingState& s, Burst& v6, Burst& v4, uint64_t now) {
+  Burst srv6, steer, fib6, fib4, tx, local;
+  srv6.n = steer.n = fib6.n = fib4.n = tx.n = local.n = 0;
+  {
+    PipelineDropList dropped(counters_);
+    uint16_t keep = 0;
+    for (uint16_t i = 0; i < v6.n; ++i) {
+      rte_mbuf* m = v6.pkts[i];
+      if (unlikely(rte_pktmbuf_mtod(m, const uint8_t*)[24] == 0xff)) {  // Multicast DA.
+        dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
+      } else {
+        v6.pkts[keep++] = m;
+      }
+    }
+    v6.n = keep;
+    LookupSids(s, v6, srv6, &steer, dropped);
+  }
+  v6.n = 0;
+  Append(steer, v4, counters_.stage_drops);
+  v4.n = 0;
+  Steer(s, steer, fib6, fib4, now);
+  for (uint32_t pass = 1;; ++pass) {
+    RunSrv6(srv6, fib6, fib4, tx);
+    if (fib6.n != 0) {
+      fib_out_.Clear();
+      fib_.ProcessIpv6(s, fib6.pkts, fib6.n, fib_out_, counters_);
+      fib6.n = 0;
+      Append(tx, fib_out_[FibEdge::kTx], counters_.stage_drops);
+      local = fib_out_[FibEdge::kLocal];
+    }
+    if (local.n == 0) break;
+    PipelineDropList dropped(counters_);
+    if (pass >= kMaxPasses) {
+      for (uint16_t i = 0; i < local.n; ++i) {
+        dropped.Drop(local.pkts[i], PipelineDrop::kRecirculationLimit);
+      }
+      break;
+    }
+    LookupSids(s, local, srv6, nullptr, dropped);
+    local.n = 0;
+  }
+  if (fib4.n != 0) {
+    fib_out_.Clear();
+    fib_.ProcessIpv4(s, fib4.pkts, fib4.n, fib_out_, counters_);
+    fib4.n = 0;
+    Append(tx, fib_out_[FibEdge::kTx], counters_.stage_drops);
+  }
+  Transmit(s, tx);
+}
+
+void Worker::LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst* miss,
+                        PipelineDropList& dropped) {
+  const LocalSidTable* table = s.tables.LocalSids();
+  uint64_t hits = 0;
+  uint32_t values[kMaxBurst];
+  if (table != nullptr && table->size() != 0 && in.n != 0) {
+    const uint8_t* keys[kMaxBurst];
+    for (uint16_t i = 0; i < in.n; ++i) keys[i] = rte_pktmbuf_mtod_offset(in.pkts[i], uint8_t*, 24);
+    hits = table->LookupBulk(keys, in.n, values);
+  }
+  for (uint16_t i = 0; i < in.n; ++i) {
+    rte_mbuf* m = in.pkts[i];
+    PacketMeta* meta = Meta(m);
+    if (((hits >> i) & 1) != 0 && values[i] < s.sids.size()) {
+      const uint32_t slot = values[i];
+      meta->local_sid = &s.sids[slot].action;
+      if (slot < counters_.sizes.sids) {
+        counters_.sids[slot].packets.Add(1);
+        counters_.sids[slot].bytes.Add(meta->l3_len + meta->l2_len);
+      }
+      Push(srv6, m);
+    } else if (miss != nullptr) {
+      Push(*miss, m);
+    } else {
+      dropped.Drop(m, IsSrv6Like(meta) ? PipelineDrop::kNoLocalSid : PipelineDrop::kLocalDelivery);
+    }
+  }
+  in.n = 0;
+}
+
+void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4, uint64_t now) {
+  if (in.n == 0) return;
+  steer_out_.Clear();
+  steer_.ProcessBurst(s, in.pkts, in.n, now, steer_out_, counters_);
+  in.n = 0;
+  const Burst& unsteered = steer_out_[SteerEdge::kUnsteered];
+  for (uint16_t i = 0; i < unsteered.n; ++i) {
+    rte_mbuf* m = unsteered.pkts[i];
+    PacketMeta* meta = Meta(m);
+    meta->fib_table = 0;
+    Push(meta->l3_type == L3Type::kIpv6 ? fib6 : fib4, m);
+  }
+  const Burst& steered = steer_out_[SteerEdge::kEncap];
+  if (steered.n == 0) return;
+  encap_out_.Clear();
+  encap_.ProcessBurst(const_cast<rte_mbuf**>(steered.pkts), steered.n, encap_out_,
+                      counters_.stage_drops);
+  const Burst& out = encap_out_[EncapEdge::kIpv6Lookup];
+  for (uint16_t i = 0; i < out.n; ++i) {
+    rte_mbuf* m = out.pkts[i];
+    PacketMeta* meta = Meta(m);
+    const uint8_t hop_limit = PolicyOf(meta->encap_policy)->hop_limit;
+    if (hop_limit != 64) rte_pktmbuf_mtod(m, uint8_t*)[7] = hop_limit;
+    meta->fib_table = 0;
+    Push(fib6, m);
+  }
+}
+
+void Worker::RunSrv6(Burst& in, Burst& fib6, Burst& fib4, Burst& tx) {
+  if (in.n == 0) return;
+  srv6_out_.Clear();
+  srv6_.ProcessBurst(in.pkts, in.n, srv6_out_, counters_.stage_drops);
+  in.n = 0;
+  Append(fib6, srv6_out_[Srv6Edge::kIpv6Lookup], counters_.stage_drops);
+  Append(fib4, srv6_out_[Srv6Edge::kIpv4Lookup], counters_.stage_drops);
+  Append(tx, srv6_out_[Srv6Edge::kAdjacency], counters_.stage_drops);
+}
+
+void Worker::Transmit(const ForwardingState& s, Burst& tx) {
+  if (tx.n == 0) return;
+  PipelineDropList dropped(counters_);
+  uint16_t keep = 0;
+  for (uint16_t i = 0; i < tx.n; ++i) {
+    rte_mbuf* m = tx.pkts[i];
+    const uint32_t nh = Meta(m)->next_hop;
+    if (nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
+        s.adjacencies[nh].port < kMaxTxPorts) {
+      const uint16_t port = s.adjacencies[nh].port;
+      const PortState& ps = s.ports[port];
+      if (unlikely(!ps.admin_up)) {
+        counters_.port_tx_dropped[port].Add(1);
+        dropped.Drop(m, PipelineDrop::kPortDown);
+        continue;
+      }
+      if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
+        counters_.port_tx_dropped[port].Add(1);
+        dropped.Drop(m, PipelineDrop::kMtuExceeded);
+        continue;
+      }
+    }
+    tx.pkts[keep++] = m;  // TxStage drops what has no adjacency.
+  }
+  dropped.Flush();
+  tx_.ProcessBurst(tx.pkts, keep, std::span<const Adjacency>(s.adjacencies), sink_,
+                   counters_.stage_drops);
+  tx.n = 0;
+}
+
+void Worker::DrainHandoffs(const ForwardingState& s) {
+  const uint32_t id = config_.id;
+  for (uint16_t p = 0; p < kMaxTxPorts; ++p) {
+    const TxRoute& r = s.tx[p];
+    if (r.handoff == nullptr || r.drainer != id || !s.ports[p].present || r.queue[id] < 0) {
+      continue;
+    }
+    rte_mbuf* pkts[kRxBurst];
+    const uint16_t n = static_cast<uint16_t>(
+        rte_ring_sc_dequeue_burst(r.handoff, reinterpret_cast<void**>(pkts), kRxBurst, nullptr));
+    if (n == 0) continue;
+    const uint16_t sent = rte_eth_tx_burst(p, static_cast<uint16_t>(r.queue[id]), pkts, n);
+    if (sent < n) {
+      const uint16_t rest = static_cast<uint16_t>(n - sent);
+      counters_.stage_drops.packets[static_cast<size_t>(DropReason::kTxRingFull)] += rest;
+      counters_.port_tx_dropped[p].Add(rest);
+      rte_pktmbuf_free_bulk(pkts + sent, rest);
+    }
+  }
+}
+
+}  // namespace cpn::dataplane

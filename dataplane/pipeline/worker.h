@@ -1,0 +1,145 @@
+// One fast-path worker: the loop that joins the stages.
+//
+//   rx burst (each rx queue the snapshot gives this worker)
+//     -> parse -> [software spreading: packets of other workers' flows are
+//                  handed to them through their MP/SC input ring]
+//   IPv6: local SID lookup -> srv6 (End / End.X / End.DX6 / End.DT6 / End.DX4)
+//         otherwise steer (classify -> affinity -> select) -> encap
+//   IPv4: steer -> encap
+//   unsteered / after srv6 / after encap -> fib (v6 or v4)
+//     [fib "local" on IPv6 -> local SID lookup again, at most kMaxPasses]
+//   -> egress checks (port admin state, MTU) -> rewrite + tx
+//
+// Every packet of one loop iteration is processed with the ForwardingState
+// loaded at the start of the iteration, and the worker passes an RCU
+// quiescent point at its end, so each packet sees one Write batch entirely
+// (hand-offs happen right after parse, before any table is read). Idle
+// workers sleep (AdaptiveIdle) and are RCU-offline while they do.
+//
+// Flows spread over workers by a multiplicative mix of the parse flow hash
+// (decorrelated from the affinity table's bucket bits and from Maglev's slot
+// bits), or by RSS when every worker has a queue on an RSS-capable port.
+//
+// THREADS: Create and the destructor on the control thread while the worker
+// is not running; Run on the worker's own thread (registered with EAL);
+// counters()/affinity_counters() from any thread.
+#ifndef CPN_DATAPLANE_PIPELINE_WORKER_H_
+#define CPN_DATAPLANE_PIPELINE_WORKER_H_
+
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "dataplane/pipeline/fib_stage.h"
+#include "dataplane/pipeline/forwarding_state.h"
+#include "dataplane/pipeline/steer_stage.h"
+#include "dataplane/pipeline/worker_counters.h"
+#include "dataplane/ports/idle_policy.h"
+#include "dataplane/stages/encap.h"
+#include "dataplane/stages/parse.h"
+#include "dataplane/stages/srv6.h"
+#include "dataplane/stages/tx.h"
+#include "dataplane/tables/affinity.h"
+#include "dataplane/tables/rcu.h"
+
+namespace cpn::dataplane {
+
+// Packets polled per rx call.
+inline constexpr uint16_t kRxBurst = 32;
+
+// Worker of a flow hash among `workers`.
+inline uint32_t WorkerForHash(uint32_t flow_hash, uint32_t workers) {
+  const uint32_t mixed = flow_hash * 0x9e3779b1u;
+  return static_cast<uint32_t>((uint64_t{mixed} * workers) >> 32);
+}
+
+struct WorkerConfig {
+  uint32_t id = 0;
+  uint32_t workers = 1;
+  IdleConfig idle;
+  AffinityConfig affinity;
+  CounterSizes counter_sizes;
+  uint32_t age_slots_per_loop = 64;     // Affinity aging while busy.
+  uint32_t age_slots_when_idle = 4096;  // ... and before a sleep.
+};
+
+// Transmits on the worker's own tx queue of a port, or through the port's
+// hand-off ring. Counts what a port did not take (per port).
+class WorkerTxSink final : public TxSink {
+ public:
+  WorkerTxSink(uint32_t worker, WorkerCounters* counters) : worker_(worker), c_(counters) {}
+  void set_state(const ForwardingState* s) { s_ = s; }
+  uint16_t Transmit(uint16_t port, rte_mbuf** pkts, uint16_t n) override;
+
+ private:
+  const uint32_t worker_;
+  WorkerCounters* const c_;
+  const ForwardingState* s_ = nullptr;
+};
+
+class Worker {
+ public:
+  // `inputs[w]` is worker w's input ring (hand-offs), for every worker.
+  static absl::StatusOr<std::unique_ptr<Worker>> Create(const WorkerConfig& config,
+                                                        RcuDomain* domain,
+                                                        const RcuPublished<ForwardingState>* state,
+                                                        const rte_ring* const* inputs);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // The loop; returns when `stop` becomes true. The worker's RCU id must be
+  // registered; Run takes it online and leaves it offline.
+  void Run(const std::atomic<bool>& stop);
+
+  const WorkerCounters& counters() const { return counters_; }
+  AffinityCounters affinity_counters() const { return affinity_->counters(); }
+  uint32_t id() const { return config_.id; }
+  // The EAL lcore id of the thread running the loop (set by Run).
+  uint32_t lcore_id() const { return lcore_.load(std::memory_order_relaxed); }
+
+ private:
+  Worker(const WorkerConfig& config, RcuDomain* domain, const RcuPublished<ForwardingState>* state,
+         const rte_ring* const* inputs, std::unique_ptr<AffinityTable> affinity);
+
+  // One loop iteration's work; returns the packets taken in.
+  uint32_t Poll(const ForwardingState& s, uint64_t now);
+  void FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool spread, uint64_t now);
+  void Route(const ForwardingState& s, Burst& v6, Burst& v4, uint64_t now);
+  // Local SID lookup of `in`: hits -> srv6, misses -> `miss` (may be null:
+  // then misses are dropped as local deliveries).
+  void LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst* miss,
+                  PipelineDropList& dropped);
+  void Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4, uint64_t now);
+  void RunSrv6(Burst& in, Burst& fib6, Burst& fib4, Burst& tx);
+  void Transmit(const ForwardingState& s, Burst& tx);
+  void DrainHandoffs(const ForwardingState& s);
+
+  const WorkerConfig config_;
+  RcuDomain* const domain_;
+  const RcuPublished<ForwardingState>* const state_;
+  rte_ring* inputs_[kMaxWorkers] = {};
+  std::unique_ptr<AffinityTable> affinity_;
+  WorkerCounters counters_;
+  AdaptiveIdle idle_;
+  ParseStage parse_;
+  SteerStage steer_;
+  EncapStage encap_;
+  Srv6LocalSidStage srv6_;
+  FibStage fib_;
+  TxStage tx_;
+  WorkerTxSink sink_;
+  std::atomic<uint32_t> lcore_{UINT32_MAX};
+
+  EdgeBuffers<ParseEdge> parse_out_;
+  EdgeBuffers<SteerEdge> steer_out_;
+  EdgeBuffers<EncapEdge> encap_out_;
+  EdgeBuffers<Srv6Edge> srv6_out_;
+  EdgeBuffers<FibEdge> fib_out_;
+};
+
+}  // namespace cpn::dataplane
+
+#endif  // CPN_DATAPLANE_PIPELINE_WORKER_H_
