@@ -28,11 +28,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/telemetry/metrics_http_server.h"
 #include "dataplane/agent/agent.h"
 #include "dataplane/pipeline/pipeline.h"
 #include "dataplane/pipeline/port_manager.h"
 #include "dataplane/ports/eal.h"
 #include "dataplane/stages/packet_meta.h"
+#include "dataplane/telemetry/ipfix_export.h"
+#include "dataplane/telemetry/prometheus_counters.h"
 
 namespace cpn::dataplane {
 namespace {
@@ -41,6 +44,8 @@ constexpr char kUsage[] = R"(usage: cpn-dataplane --router-id ID [options]
 
   --router-id ID              router this dataplane is (cpn.topology.v1.Router.id)
   --listen HOST:PORT          southbound gRPC address (default 127.0.0.1:9559;
+                              port 0 picks a free one and prints it)
+  --metrics-listen HOST:PORT  serve Prometheus /metrics there (default: off;
                               port 0 picks a free one and prints it)
   --port NAME=DEVARGS         a port, e.g. eth1=net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap
                               (repeatable; Port.id is 1, 2, ... in order)
@@ -55,18 +60,28 @@ constexpr char kUsage[] = R"(usage: cpn-dataplane --router-id ID [options]
   --file-prefix PREFIX        DPDK runtime file prefix (default: unique per process)
   --huge                      use hugepages (default: --no-huge)
   --pci                       allow PCI devices (default: --no-pci)
+  --lab-emulation             lab link emulation: accept Port.emulation (delay,
+                              rate, loss in the tx path) and SetPortEmulation
   --eal-args "ARGS"           extra EAL arguments, appended verbatim
   --mbufs N                   packet buffers (default 16383)
   --affinity-capacity N       flows in the affinity tables, all workers together
                               (default 262144)
   --affinity-idle-timeout S   seconds without packets before a flow's affinity
                               entry expires (default 60)
+  --ipfix-collector HOST:PORT IPFIX (RFC 7011) flow records to this UDP collector
+                              (default: off; off costs the fast path ~nothing)
+  --ipfix-domain-id N         IPFIX observation domain id (default 0)
+  --ipfix-active-timeout-s S  a long flow is reported every S seconds (default 60;
+                              0: only when it ends)
+  --ipfix-max-records-per-s N at most N records a second, the rest dropped and
+                              counted (default 10000; 0: no limit)
   -h, --help                  this text
 )";
 
 struct Flags {
   std::string router_id;
   std::string listen = "127.0.0.1:9559";
+  std::string metrics_listen;
   std::vector<std::pair<std::string, std::string>> ports;  // name, devargs
   uint32_t workers = 1;
   std::vector<int> worker_cpus;
@@ -75,10 +90,15 @@ struct Flags {
   std::string file_prefix;
   bool huge = false;
   bool pci = false;
+  bool lab_emulation = false;
   std::vector<std::string> eal_args;
   uint32_t mbufs = 16383;
   uint32_t affinity_capacity = 262144;
   uint32_t affinity_idle_timeout_s = 60;
+  std::string ipfix_collector;  // IPFIX flow export (docs/telemetry.md); "" = off.
+  uint32_t ipfix_domain_id = 0;
+  uint32_t ipfix_active_timeout_s = 60;
+  uint32_t ipfix_max_records_per_s = 10000;
 };
 
 bool ParseUint(const std::string& s, uint32_t* out) { return absl::SimpleAtoi(s, out); }
@@ -113,6 +133,10 @@ std::string ParseFlags(int argc, char** argv, Flags* f) {
       f->pci = true;
       continue;
     }
+    if (arg == "--lab-emulation") {
+      f->lab_emulation = true;
+      continue;
+    }
     std::string value;
     if (inline_value.has_value()) {
       value = *inline_value;
@@ -125,6 +149,8 @@ std::string ParseFlags(int argc, char** argv, Flags* f) {
       f->router_id = value;
     } else if (arg == "--listen") {
       f->listen = value;
+    } else if (arg == "--metrics-listen") {
+      f->metrics_listen = value;
     } else if (arg == "--port") {
       const size_t eq = value.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
@@ -163,6 +189,16 @@ std::string ParseFlags(int argc, char** argv, Flags* f) {
     } else if (arg == "--affinity-idle-timeout") {
       if (!ParseUint(value, &f->affinity_idle_timeout_s))
         return "--affinity-idle-timeout: want seconds";
+    } else if (arg == "--ipfix-collector") {
+      f->ipfix_collector = value;
+    } else if (arg == "--ipfix-domain-id") {
+      if (!ParseUint(value, &f->ipfix_domain_id)) return "--ipfix-domain-id: want 0..2^32-1";
+    } else if (arg == "--ipfix-active-timeout-s") {
+      if (!ParseUint(value, &f->ipfix_active_timeout_s))
+        return "--ipfix-active-timeout-s: want seconds";
+    } else if (arg == "--ipfix-max-records-per-s") {
+      if (!ParseUint(value, &f->ipfix_max_records_per_s))
+        return "--ipfix-max-records-per-s: want a count";
     } else {
       return absl::StrCat("unknown flag ", arg);
     }
@@ -253,9 +289,14 @@ int Run(int argc, char** argv) {
     pc.affinity_capacity_per_worker =
         std::max<uint32_t>(flags.affinity_capacity / flags.workers, 1024);
     pc.affinity_idle_timeout_ms = uint64_t{flags.affinity_idle_timeout_s} * 1000;
+    if (!flags.ipfix_collector.empty()) {  // Per-flow counts only when exporting.
+      pc.flow_record_ring_size = ipfix::kFlowRecordRingSize;
+      pc.flow_active_timeout_ms = uint64_t{flags.ipfix_active_timeout_s} * 1000;
+    }
     agent::AgentConfig ac;
     ac.dataplane_id = flags.router_id;
     ac.listen = flags.listen;
+    pc.lab_emulation = ac.limits.lab_emulation = flags.lab_emulation;
     const agent::Capacities& cap = ac.limits.capacities;
     pc.counter_sizes = CounterSizes{cap.steering_rules, cap.srv6_policies, cap.local_sids};
     absl::StatusOr<std::unique_ptr<Pipeline>> pipeline = Pipeline::Create(pc);
@@ -276,6 +317,45 @@ int Run(int argc, char** argv) {
     if (rc == 0) {
       if (absl::Status s = (*agent)->Start(); !s.ok()) rc = Fail("gRPC server", s);
     }
+    // IPFIX: the exporter thread inherits the main lcore's CPU.
+    std::unique_ptr<ipfix::IpfixExport> flow_export;
+    if (rc == 0 && !flags.ipfix_collector.empty()) {
+      ipfix::ExporterConfig xc;
+      xc.observation_domain = flags.ipfix_domain_id;
+      xc.max_records_per_s = flags.ipfix_max_records_per_s;
+      absl::StatusOr<std::unique_ptr<ipfix::IpfixExport>> x = ipfix::IpfixExport::Start(
+          flags.ipfix_collector, xc, **pipeline, (*agent)->state());
+      if (!x.ok()) {
+        rc = Fail("--ipfix-collector", x.status());
+      } else {
+        flow_export = *std::move(x);
+        std::fprintf(stderr, "cpn-dataplane: IPFIX flow records to %s\n",
+                     flags.ipfix_collector.c_str());
+      }
+    }
+    // /metrics: a counters sample per scrape, on the HTTP server's thread
+    // (which inherits the main lcore's CPU); stopped before the agent.
+    std::unique_ptr<telemetry::MetricsHttpServer> metrics;
+    std::vector<agent::WorkerCycles> scrape_cycles;  // the HTTP thread's only
+    if (rc == 0 && !flags.metrics_listen.empty()) {
+      agent::Agent* a = agent->get();
+      absl::StatusOr<std::unique_ptr<telemetry::MetricsHttpServer>> server =
+          telemetry::MetricsHttpServer::Start(flags.metrics_listen, [a, &scrape_cycles,
+                                                                     &flow_export] {
+            IpfixExportCounters flows;
+            if (flow_export != nullptr) flows = flow_export->counters();
+            absl::StatusOr<std::string> text = RenderDataplaneMetrics(
+                a->counters().Sample({}, &scrape_cycles), flow_export ? &flows : nullptr);
+            return text.ok() ? *text : absl::StrCat("# ", text.status().message(), "\n");
+          });
+      if (!server.ok()) {
+        rc = Fail("--metrics-listen", server.status());
+      } else {
+        metrics = *std::move(server);
+        std::fprintf(stderr, "cpn-dataplane: metrics on http://%s/metrics\n",
+                     metrics->address().c_str());
+      }
+    }
     if (rc == 0) {
       std::vector<std::string> names;
       for (const auto& [name, devargs] : flags.ports) names.push_back(name);
@@ -291,8 +371,10 @@ int Run(int argc, char** argv) {
       sigwait(&stop_signals, &sig);
       std::fprintf(stderr, "cpn-dataplane: signal %d, shutting down\n", sig);
     }
+    metrics.reset();
     (*agent)->Shutdown();
     (*pipeline)->Stop();
+    if (flow_export != nullptr) flow_export->Stop();  // Last records, then the thread ends.
     (*agent)->ClosePorts();
     agent->reset();
     pipeline->reset();

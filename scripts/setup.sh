@@ -12,6 +12,7 @@ PACKAGES=(
   libabsl-dev libboost-dev libboost-graph-dev libboost-program-options-dev libpcap-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev tshark python3-scapy
+  prometheus  # promtool and a real Prometheus server scrape our /metrics in tests
   dpdk-dev  # dpdk-testpmd, the benchmark reference
   # lab
   iproute2 iputils-ping procps

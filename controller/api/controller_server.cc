@@ -42,6 +42,20 @@ ControllerServer::ControllerServer(ControllerServerOptions options,
     demands_.Prune(*snap.model);
     loop_.Trigger();
   });
+  if (options_.metrics_trigger_interval > absl::ZeroDuration()) {
+    metrics_.SetOnAccepted([this] {
+      const int64_t now = absl::ToUnixNanos(clock_->Now());
+      int64_t last = last_metrics_trigger_ns_.load(std::memory_order_relaxed);
+      const int64_t interval = absl::ToInt64Nanoseconds(options_.metrics_trigger_interval);
+      if (now - last < interval) {
+        // Within the rate limit: run once it ends rather than waiting for
+        // the epoch (reports of several sites often arrive together).
+        loop_.TriggerIn(absl::Nanoseconds(last + interval - now));
+        return;
+      }
+      if (last_metrics_trigger_ns_.compare_exchange_strong(last, now)) loop_.Trigger();
+    });
+  }
 }
 
 absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(
@@ -59,6 +73,10 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(
   builder.AddListeningPort(s->options_.listen_address, grpc::InsecureServerCredentials(),
                            &s->port_);
   builder.RegisterService(&s->grpc_service_);
+  if (s->options_.extra_services) {
+    s->extra_services_ = s->options_.extra_services(*s);
+    for (const auto& service : s->extra_services_) builder.RegisterService(service.get());
+  }
   // A second controller on the same port must fail, not share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Whole topologies travel in one message (ImportTopology, GetTopology).

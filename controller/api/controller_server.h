@@ -14,8 +14,11 @@
 #ifndef CPN_CONTROLLER_API_CONTROLLER_SERVER_H_
 #define CPN_CONTROLLER_API_CONTROLLER_SERVER_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -37,6 +40,8 @@
 
 namespace cpn::api {
 
+class ControllerServer;
+
 struct ControllerServerOptions {
   // "host:port" to listen on; port 0 picks a free port (see port()).
   std::string listen_address = "[::]:50060";
@@ -47,6 +52,14 @@ struct ControllerServerOptions {
   int max_metric_streams = 256;
   std::string controller_id = "cpn-controller";
   std::string software_version = "0.1.0";
+  // An accepted metric report triggers a decision run at once (at most one
+  // per this interval; the periodic epoch runs anyway), so that load moves
+  // reach the dataplanes within milliseconds, not an epoch. Zero: never.
+  absl::Duration metrics_trigger_interval = absl::Milliseconds(10);
+  // More gRPC services on the northbound port (TelemetryService), built
+  // from the assembled controller before it starts serving; they live as
+  // long as the server.
+  std::function<std::vector<std::unique_ptr<grpc::Service>>(ControllerServer&)> extra_services;
 };
 
 class ControllerServer {
@@ -74,7 +87,15 @@ class ControllerServer {
   // Blocks until Shutdown() has completed.
   void Wait();
 
+  // Attaches the southbound client built over model() and loop() (see
+  // cpn-controller's main); GetStatus lists its sessions. Detach (null)
+  // before destroying the client.
+  void SetDataplaneSessions(const DataplaneSessionSource* sessions) {
+    status_service_.SetSessionSource(sessions);
+  }
+
   ModelStore& model() { return *model_; }
+  DecisionWatchHub& hub() { return hub_; }
   DemandStore& demands() { return demands_; }
   MetricsIngest& metrics() { return metrics_; }
   DecisionLoop& loop() { return loop_; }
@@ -99,8 +120,10 @@ class ControllerServer {
   DecisionsService decisions_service_;
   StatusService status_service_;
   ControllerServiceImpl grpc_service_;
+  std::vector<std::unique_ptr<grpc::Service>> extra_services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::atomic<int64_t> last_metrics_trigger_ns_{0};
   bool shut_down_ = false;
 };
 

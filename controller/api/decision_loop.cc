@@ -1,5 +1,7 @@
 #include "controller/api/decision_loop.h"
 
+#include <algorithm>
+
 #include <set>
 #include <utility>
 #include <vector>
@@ -49,6 +51,11 @@ void DecisionLoop::Trigger() {
   triggered_ = true;
 }
 
+void DecisionLoop::TriggerIn(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  trigger_at_ = std::min(trigger_at_, absl::Now() + delay);
+}
+
 absl::StatusOr<std::shared_ptr<const DecisionSet>> DecisionLoop::SolveNow(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   if (stopping_ || !running_) return absl::UnavailableError("the decision loop is not running");
@@ -90,9 +97,19 @@ void DecisionLoop::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return triggered_ || stopping_; };
-      mu_.AwaitWithDeadline(absl::Condition(&wake), deadline);
+      // A delayed trigger wakes the loop like the epoch does; the wait
+      // ends early when TriggerIn brings it forward (the condition is
+      // re-evaluated on every unlock of mu_).
+      auto wake_or_due = [this, deadline]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return triggered_ || stopping_ || trigger_at_ < deadline;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&wake_or_due), deadline);
+      if (!triggered_ && !stopping_ && trigger_at_ < deadline) {
+        mu_.AwaitWithDeadline(absl::Condition(&wake), trigger_at_);
+      }
       if (stopping_) break;
       triggered_ = false;
+      if (trigger_at_ <= absl::Now()) trigger_at_ = absl::InfiniteFuture();
       epoch = ++runs_started_;
     }
     RunOnce(epoch);

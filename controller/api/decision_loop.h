@@ -61,6 +61,9 @@ class DecisionLoop {
 
   // Asks for a run as soon as the one in progress (if any) ends.
   void Trigger();
+  // Asks for a run `delay` from now (or sooner, if another trigger or the
+  // epoch comes first); pending delayed triggers coalesce to the earliest.
+  void TriggerIn(absl::Duration delay);
 
   // Asks for a run that starts after this call and waits until it is
   // published. DEADLINE_EXCEEDED after `timeout`; UNAVAILABLE when stopped.
@@ -89,6 +92,8 @@ class DecisionLoop {
 
   mutable absl::Mutex mu_;
   bool triggered_ ABSL_GUARDED_BY(mu_) = true;
+  // When a delayed trigger falls due (InfiniteFuture: none pending).
+  absl::Time trigger_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t runs_started_ ABSL_GUARDED_BY(mu_) = 0;

@@ -94,9 +94,11 @@ void DecisionWatchHub::Unsubscribe(const DecisionWatcher* watcher) {
 void DecisionWatchHub::Publish(std::span<const DecisionChangeItem> items) {
   if (items.empty()) return;
   std::vector<std::shared_ptr<DecisionWatcher>> watchers;
+  Sink sink;
   {
     absl::MutexLock lock(&mu_);
     watchers = watchers_;
+    sink = sink_;
   }
   for (const auto& w : watchers) {
     for (const DecisionChangeItem& item : items) {
@@ -104,6 +106,7 @@ void DecisionWatchHub::Publish(std::span<const DecisionChangeItem> items) {
       if (w->Matches(d.ingress_router_id(), d.service_id())) w->Push(item);
     }
   }
+  if (sink) sink(items);
 }
 
 void DecisionWatchHub::Close() {

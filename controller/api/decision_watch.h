@@ -15,6 +15,7 @@
 #define CPN_CONTROLLER_API_DECISION_WATCH_H_
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -84,8 +85,18 @@ class DecisionWatchHub {
       std::vector<std::string> ingress_router_ids, std::vector<std::string> service_ids);
   void Unsubscribe(const DecisionWatcher* watcher);
 
-  // Queues `items` at every matching watcher and wakes it.
+  // Queues `items` at every matching watcher and wakes it, then hands them
+  // to the sink.
   void Publish(std::span<const DecisionChangeItem> items);
+
+  // Every published change, unmerged, in order (the event log). Called on
+  // the publishing thread (the decision loop): it must not block. Set before
+  // the loop starts, or null.
+  using Sink = std::function<void(std::span<const DecisionChangeItem>)>;
+  void SetSink(Sink sink) {
+    absl::MutexLock lock(&mu_);
+    sink_ = std::move(sink);
+  }
 
   // Ends every watch (Next returns kClosed) and refuses new ones.
   void Close();
@@ -97,6 +108,7 @@ class DecisionWatchHub {
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<DecisionWatcher>> watchers_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  Sink sink_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cpn::api

@@ -54,6 +54,7 @@ absl::Status DecisionsService::ListDecisions(const cv1::ListDecisionsRequest& re
     if (!Matches(request.service_ids(), r.decision.service_id())) continue;
     *response->add_decisions() = r.decision;
   }
+  for (const std::string& w : set->warnings) response->add_warnings(w);
   return absl::OkStatus();
 }
 

@@ -114,6 +114,12 @@ MetricsIngest::MetricsIngest(const ModelStore* store, const Clock* clock,
     : store_(store), clock_(clock), options_(options) {}
 
 cv1::ReportMetricsResponse MetricsIngest::Ingest(const compute::ComputeMetrics& report) {
+  cv1::ReportMetricsResponse response = Check(report);
+  if (response.has_accepted() && on_accepted_) on_accepted_();
+  return response;
+}
+
+cv1::ReportMetricsResponse MetricsIngest::Check(const compute::ComputeMetrics& report) {
   cv1::ReportMetricsResponse response;
   response.set_site_id(report.site_id());
   response.set_service_id(report.service_id());

@@ -29,6 +29,7 @@
 #define CPN_CONTROLLER_API_METRICS_INGEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -84,7 +85,14 @@ class MetricsIngest {
 
   const MetricsIngestOptions& options() const { return options_; }
 
+  // Called after each accepted report, on the reporting RPC's thread, with
+  // no lock held (ControllerServer: trigger a decision). Set before serving.
+  void SetOnAccepted(std::function<void()> on_accepted) { on_accepted_ = std::move(on_accepted); }
+
  private:
+  // Ingest without the callback: checks and keeps the report under mu_.
+  cpn::controller::v1::ReportMetricsResponse Check(const cpn::compute::v1::ComputeMetrics& report);
+
   using PlacementKey = std::pair<std::string, std::string>;  // (site, service)
   using ReporterKey = std::tuple<std::string, std::string, std::string>;
   struct Bucket {
@@ -95,6 +103,7 @@ class MetricsIngest {
   const ModelStore* store_;
   const Clock* clock_;
   const MetricsIngestOptions options_;
+  std::function<void()> on_accepted_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<PlacementKey, SiteReport> latest_ ABSL_GUARDED_BY(mu_);

@@ -34,8 +34,8 @@ absl::Status StatusService::GetStatus(const cv1::GetStatusRequest&,
   c->set_sites(static_cast<uint32_t>(m.sites().size()));
   c->set_services(static_cast<uint32_t>(m.services().size()));
   c->set_demands(static_cast<uint32_t>(demands_->size()));
-  if (sessions_ != nullptr) {
-    for (cv1::DataplaneSession& d : sessions_->Sessions()) *s->add_dataplanes() = std::move(d);
+  if (const DataplaneSessionSource* sessions = sessions_.load(); sessions != nullptr) {
+    for (cv1::DataplaneSession& d : sessions->Sessions()) *s->add_dataplanes() = std::move(d);
   } else {
     for (const cpn::topology::v1::Router& r : m.proto().routers()) {
       if (r.dataplane_address().empty()) continue;

@@ -6,6 +6,7 @@
 #ifndef CPN_CONTROLLER_API_STATUS_SERVICE_H_
 #define CPN_CONTROLLER_API_STATUS_SERVICE_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ class StatusService {
         loop_(loop),
         sessions_(sessions) {}
 
+  // Attaches the southbound client once it exists (it needs the model and
+  // loop this service is built beside); null detaches. Any thread.
+  void SetSessionSource(const DataplaneSessionSource* sessions) { sessions_.store(sessions); }
+
   absl::Status GetStatus(const cpn::controller::v1::GetStatusRequest& request,
                          cpn::controller::v1::GetStatusResponse* response);
   // Waits (up to `timeout`) for a solve started after the call.
@@ -58,7 +63,7 @@ class StatusService {
   const ModelStore* model_;
   const DemandStore* demands_;
   DecisionLoop* loop_;
-  const DataplaneSessionSource* sessions_;
+  std::atomic<const DataplaneSessionSource*> sessions_;
 };
 
 }  // namespace cpn::api

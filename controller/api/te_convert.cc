@@ -109,6 +109,9 @@ te::PlacementMetrics ToPlacementMetrics(const compute::ComputeMetrics& report,
       case compute::METRIC_TYPE_SERVER_UTILIZATION:
         p.utilization = m.value();
         break;
+      case compute::METRIC_TYPE_QUEUE_LENGTH:
+        p.queue_length = m.value();
+        break;
       case compute::METRIC_TYPE_SERVICE_RATE:
         if (m.value() > 0) p.service_time_ms = 1000.0 / m.value();
         break;
@@ -372,13 +375,13 @@ DecisionSet FromTeDecisionSet(const te::DecisionSet& set, std::span<const cv1::D
   for (const te::CapacityViolation& v : set.violations) {
     if (v.kind == te::CapacityViolation::Kind::kSite) {
       const model::Placement& p = m.placement(model::PlacementIndex(v.index));
-      out.warnings.push_back(absl::StrFormat("site %s service %s would run at %.2f of capacity",
+      out.warnings.push_back(absl::StrFormat("site %s service %s loaded to %.2f of its capacity",
                                              m.site(p.site).id, m.service(p.service).id,
                                              v.utilization));
     } else {
       const model::ArcIndex a(v.index);
       out.warnings.push_back(absl::StrFormat(
-          "link %s (%s -> %s) would run at %.2f of capacity", m.link(model::LinkOf(a)).id,
+          "link %s (%s -> %s) loaded to %.2f of its capacity", m.link(model::LinkOf(a)).id,
           m.router(m.arc_tail(a)).id, m.router(m.arc_head(a)).id, v.utilization));
     }
   }

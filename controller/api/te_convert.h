@@ -30,7 +30,9 @@ absl::StatusOr<std::vector<te::Demand>> ToTeDemands(
     const model::NetworkModel& model, std::span<const cpn::controller::v1::Demand> demands);
 
 // The values of one report: available and busy servers, server
-// utilisation, per-server service rate (as a service time) and measured_at.
+// utilisation, queue length (its drain rate raises the load: see
+// te::EffectivePlacement::backlog_rps), per-server service rate (as a
+// service time) and measured_at.
 // Background load is taken as reported (own_rps 0): until the ingress
 // dataplanes' policy counters are wired in, the controller does not know
 // how much of a site's reported load it steered there itself.

@@ -73,6 +73,7 @@ bool Client::Connect() {
     return false;
   }
   stub_ = cpn::controller::v1::ControllerService::NewStub(channel_);
+  telemetry_ = cpn::telemetry::v1::TelemetryService::NewStub(channel_);
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "cpn/controller/v1/controller.grpc.pb.h"
+#include "cpn/telemetry/v1/telemetry.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -50,6 +51,8 @@ class Client {
   // controller cannot be reached within the timeout.
   bool Connect();
   cpn::controller::v1::ControllerService::Stub& stub() { return *stub_; }
+  // The controller's TelemetryService, on the same connection.
+  cpn::telemetry::v1::TelemetryService::Stub& telemetry() { return *telemetry_; }
   // A context with the call deadline (none when `stream` is true).
   std::unique_ptr<grpc::ClientContext> Call(bool stream = false) const;
 
@@ -67,6 +70,7 @@ class Client {
   std::ostream& err_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<cpn::controller::v1::ControllerService::Stub> stub_;
+  std::unique_ptr<cpn::telemetry::v1::TelemetryService::Stub> telemetry_;
 };
 
 }  // namespace cpn::cpnctl

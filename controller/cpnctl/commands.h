@@ -30,6 +30,8 @@ int RunDemand(Client& client, const Words& words);
 int RunDecision(Client& client, const Words& words);
 // commands_whatif.cc: whatif CHANGE...
 int RunWhatIf(Client& client, const Words& words);
+// commands_watch.cc: watch PATH... (TelemetryService.Subscribe).
+int RunWatch(Client& client, const Words& words);
 // commands_status.cc: status, solve.
 int RunStatus(Client& client, const Words& words);
 int RunSolve(Client& client, const Words& words);

@@ -23,52 +23,6 @@ constexpr char kUsage[] =
     "       cpnctl decision explain INGRESS SERVICE\n"
     "       cpnctl decision watch [--ingress ROUTER] [--service SERVICE] [--count N]";
 
-std::string Basis(cv1::DecisionBasis b) {
-  return EnumWord(cv1::DecisionBasis_Name(b), "DECISION_BASIS_");
-}
-
-std::string Cause(cv1::ChangeCause c) {
-  return EnumWord(cv1::ChangeCause_Name(c), "CHANGE_CAUSE_");
-}
-
-// Weights per site (paths to one site added up), largest first; at most
-// `max_sites` listed (0: all), the rest counted.
-// "cause: detail", without repeating the cause when the detail starts with
-// it (the optimiser's details do: "failover: site ...").
-std::string ChangeText(const cv1::DecisionChange& c) {
-  std::string cause = Cause(c.cause());
-  std::string spaced = cause;
-  std::replace(spaced.begin(), spaced.end(), '-', ' ');
-  if (c.detail().empty()) return cause;
-  if (absl::StartsWith(c.detail(), spaced) || absl::StartsWith(c.detail(), cause)) {
-    return c.detail();
-  }
-  return absl::StrCat(cause, ": ", c.detail());
-}
-
-std::string Weights(const cv1::Decision& d, size_t max_sites = 0) {
-  std::vector<std::pair<std::string, double>> sites;
-  for (const cv1::WeightedCandidate& c : d.candidates()) {
-    auto it = std::find_if(sites.begin(), sites.end(),
-                           [&](const auto& s) { return s.first == c.site_id(); });
-    if (it == sites.end()) {
-      sites.emplace_back(c.site_id(), c.weight());
-    } else {
-      it->second += c.weight();
-    }
-  }
-  std::stable_sort(sites.begin(), sites.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < sites.size() && (max_sites == 0 || i < max_sites); ++i) {
-    parts.push_back(absl::StrCat(sites[i].first, " ", Num(sites[i].second, 2)));
-  }
-  if (max_sites > 0 && sites.size() > max_sites) {
-    parts.push_back(absl::StrCat("+", sites.size() - max_sites, " more"));
-  }
-  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
-}
-
 std::string PathText(const cv1::CandidatePath& p) {
   return p.router_ids().empty() ? "(no path)" : absl::StrJoin(p.router_ids(), ">");
 }
@@ -101,6 +55,7 @@ int List(Client& client, const Words& words) {
                : absl::StrCat(Cause(d.last_change().cause()), " @", d.last_change().epoch())});
   }
   client.out() << t.Render();
+  for (const std::string& w : response.warnings()) client.out() << "warning: " << w << "\n";
   return kExitOk;
 }
 

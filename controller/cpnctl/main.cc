@@ -35,6 +35,9 @@ usage: cpnctl [--controller HOST:PORT] [-o table|json] [--timeout DURATION] COMM
   decision list [--ingress ROUTER] [--service SERVICE]
   decision explain INGRESS SERVICE
   decision watch [--ingress ROUTER] [--service SERVICE] [--count N]
+  watch PATH [PATH ...] [--sample DURATION] [--router R] [--service S] [--site S]
+        [--link L] [--count N]
+        PATH: decisions | sites | links | counters | events (streaming telemetry)
   whatif [--steady-state] CHANGE [CHANGE ...]
          CHANGE: link-down LINK | router-down ROUTER | site-down SITE | fiber-cut FIBRE |
                  surge SITE FACTOR | load SITE UTILIZATION | demand INGRESS SERVICE RPS
@@ -117,6 +120,7 @@ int Main(int argc, char** argv) {
   if (group == "demand") return RunDemand(client, rest);
   if (group == "decision") return RunDecision(client, rest);
   if (group == "whatif") return RunWhatIf(client, rest);
+  if (group == "watch") return RunWatch(client, rest);
   if (group == "status") return RunStatus(client, rest);
   if (group == "solve") return RunSolve(client, rest);
   std::cerr << "cpnctl: unknown command \"" << group << "\" (cpnctl --help lists them)\n";

@@ -5,7 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 
 namespace cpn::cpnctl {
@@ -78,6 +80,50 @@ std::string EnumWord(const std::string& name, const std::string& prefix) {
   absl::AsciiStrToLower(&s);
   std::replace(s.begin(), s.end(), '_', '-');
   return s;
+}
+
+namespace cv1 = cpn::controller::v1;
+
+std::string Basis(cv1::DecisionBasis b) {
+  return EnumWord(cv1::DecisionBasis_Name(b), "DECISION_BASIS_");
+}
+
+std::string Cause(cv1::ChangeCause c) {
+  return EnumWord(cv1::ChangeCause_Name(c), "CHANGE_CAUSE_");
+}
+
+std::string ChangeText(const cv1::DecisionChange& c) {
+  std::string cause = Cause(c.cause());
+  std::string spaced = cause;
+  std::replace(spaced.begin(), spaced.end(), '-', ' ');
+  if (c.detail().empty()) return cause;
+  if (absl::StartsWith(c.detail(), spaced) || absl::StartsWith(c.detail(), cause)) {
+    return c.detail();
+  }
+  return absl::StrCat(cause, ": ", c.detail());
+}
+
+std::string Weights(const cv1::Decision& d, size_t max_sites) {
+  std::vector<std::pair<std::string, double>> sites;
+  for (const cv1::WeightedCandidate& c : d.candidates()) {
+    auto it = std::find_if(sites.begin(), sites.end(),
+                           [&](const auto& s) { return s.first == c.site_id(); });
+    if (it == sites.end()) {
+      sites.emplace_back(c.site_id(), c.weight());
+    } else {
+      it->second += c.weight();
+    }
+  }
+  std::stable_sort(sites.begin(), sites.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < sites.size() && (max_sites == 0 || i < max_sites); ++i) {
+    parts.push_back(absl::StrCat(sites[i].first, " ", Num(sites[i].second, 2)));
+  }
+  if (max_sites > 0 && sites.size() > max_sites) {
+    parts.push_back(absl::StrCat("+", sites.size() - max_sites, " more"));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
 }
 
 }  // namespace cpn::cpnctl

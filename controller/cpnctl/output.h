@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cpn/controller/v1/decision.pb.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -36,6 +37,16 @@ std::string Dur(const google::protobuf::Duration& d);
 // An enum value name without its prefix, lower case: ("DECISION_BASIS_DAMPED",
 // "DECISION_BASIS_") -> "damped".
 std::string EnumWord(const std::string& name, const std::string& prefix);
+
+// Decisions in words (decision list/explain/watch, watch).
+std::string Basis(cpn::controller::v1::DecisionBasis b);
+std::string Cause(cpn::controller::v1::ChangeCause c);
+// "cause: detail", without repeating the cause when the detail starts with
+// it (the optimiser's details do: "failover: site ...").
+std::string ChangeText(const cpn::controller::v1::DecisionChange& c);
+// Weights per site (paths to one site added up), largest first; at most
+// `max_sites` listed (0: all), the rest counted.
+std::string Weights(const cpn::controller::v1::Decision& d, size_t max_sites = 0);
 
 }  // namespace cpn::cpnctl
 

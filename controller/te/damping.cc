@@ -79,9 +79,18 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
     if (std::isfinite(gp) && std::isfinite(gt)) gain += 0.5 * dw * (gp + gt);
   }
   result.gain_ms = gain;
+  // Overload relief: the move takes weight off overloaded candidates.
+  bool relief = in.overload;
+  if (relief && !in.utilization.empty()) {
+    double off = 0;
+    for (size_t c = 0; c < n; ++c) {
+      if (!in.dead[c]) off += (w[c] - in.target[c]) * std::max(0.0, in.utilization[c] - 1.0);
+    }
+    relief = off > 1e-12;
+  }
   const double threshold =
       std::max(options.hysteresis_relative * in.expected_ms, options.hysteresis_ms);
-  if (gain <= threshold && !in.overload) {
+  if (gain <= threshold && !relief) {
     result.outcome = DampingOutcome::kHeld;
     return result;
   }
@@ -104,7 +113,15 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
         s.penalty += options.reversal_penalty;
         if (s.penalty >= options.suppress_threshold) s.suppressed = true;
       }
-      if (s.suppressed && !in.overload) {
+      // A suppressed reversal goes through only to relieve an overload,
+      // and never back onto a candidate the demand last moved away from.
+      bool back_onto_relieved = false;
+      for (size_t c = 0; c < n; ++c) {
+        back_onto_relieved |= in.target[c] > w[c] + 1e-12 && in.last_move[c] < 0;
+      }
+      back_onto_relieved &= s.moved_at != absl::InfinitePast() &&
+                            in.now - s.moved_at < options.relief_dwell;
+      if (s.suppressed && (!relief || back_onto_relieved)) {
         result.outcome = DampingOutcome::kSuppressed;
         return result;
       }
@@ -118,6 +135,7 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
     if (w[c] < 0) w[c] = 0;
   }
   result.outcome = scale >= 1.0 ? DampingOutcome::kReached : DampingOutcome::kLimited;
+  result.state.moved_at = in.now;
   return result;
 }
 

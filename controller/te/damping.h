@@ -5,8 +5,10 @@
 //     to 0 at once and their share moves to the live candidates in
 //     proportion to the target. Nothing below limits this.
 //  2. Hysteresis: the move is made only if it improves the objective by
-//     more than max(hysteresis_relative × the demand's expected completion
-//     time, hysteresis_ms) per request. The gain is estimated by the
+//     more than max(hysteresis_relative × the demand's expected delay,
+//     hysteresis_ms) per request, the delay being the completion time less
+//     the service time (network, transfer and compute wait: what steering
+//     changes; a 4 s inference must not make a 100 ms saving look small). The gain is estimated by the
 //     trapezoid rule on the marginal costs at the previous and the target
 //     weights: ½ Σ_c (w_c − t_c)(g_prev,c + g_target,c), exact for a
 //     quadratic objective.
@@ -21,8 +23,15 @@
 //     than max_step; scaling the whole move keeps the weights a
 //     distribution.
 //
-// Hysteresis and suppression are bypassed when the previous weights would
-// overload a site or link under the new inputs (utilisation >= 1). A demand
+// Overload: when the previous weights overload a site or link under the
+// new inputs (utilisation >= 1), a move that relieves it (takes weight off
+// the overloaded candidates, net) is not held by hysteresis, and while the
+// demand is suppressed it may still go through — but not when it puts
+// weight back onto a candidate the demand last moved away from less than
+// `relief_dwell` ago (a reversal onto a site just relieved): flap
+// suppression holds in overload too, so a load that makes sites look
+// overloaded in turn cannot flip the weights every epoch, while a lasting
+// overload is relieved within the dwell. Failover (1) is never held.
 // without previous weights takes its target at once.
 //
 // Pure functions of their arguments (time passed in); safe from any thread.
@@ -47,6 +56,10 @@ struct DampingOptions {
   double suppress_threshold = 2.0;
   double reuse_threshold = 0.5;
   absl::Duration penalty_half_life = absl::Seconds(60);
+  // While suppressed, a reversal that relieves an overload but puts weight
+  // back onto a candidate the demand last moved away from waits until the
+  // demand's weights have not moved for this long.
+  absl::Duration relief_dwell = absl::Seconds(10);
 };
 
 // Per-demand memory between epochs.
@@ -54,6 +67,8 @@ struct DampingState {
   double penalty = 0;
   absl::Time penalty_at = absl::InfinitePast();
   bool suppressed = false;
+  // When the weights last moved (InfinitePast: never).
+  absl::Time moved_at = absl::InfinitePast();
 
   bool operator==(const DampingState&) const = default;
 };
@@ -83,10 +98,17 @@ struct DampingInput {
   // ignored (may be infinite) for dead candidates.
   std::span<const double> marginal_previous;
   std::span<const double> marginal_target;
-  // The demand's expected completion time at the previous weights, ms.
+  // The demand's expected delay at the previous weights, ms: completion
+  // time less service time (propagation, queueing, transfer, compute wait).
   double expected_ms = 0;
   // The previous weights would overload a site or link now.
   bool overload = false;
+  // Per candidate, the utilisation of its site or the busiest link of its
+  // path at the previous weights, whichever is higher. A move relieves the
+  // overload when it takes weight off candidates by their excess over
+  // capacity: Σ_c (previous_c − target_c)·max(0, u_c − 1) > 0. Empty: every
+  // move counts as relief when `overload` is set.
+  std::span<const double> utilization;
   DampingState state;
   absl::Time now = absl::UnixEpoch();
 };

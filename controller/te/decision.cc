@@ -429,7 +429,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
   }
   s.EvaluateCurrent(&e_target);
   std::vector<uint8_t> dead;
-  std::vector<double> mp, mt;
+  std::vector<double> mp, mt, util;
   for (uint32_t d = 0; d < nd; ++d) {
     if (!refresh[d]) continue;
     const uint32_t b = s.candidate_begin(d), e = s.candidate_end(d), n = e - b;
@@ -442,6 +442,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       continue;
     }
     dead.assign(n, 0);
+    util.assign(n, 0);
     mp.assign(n, 0);
     mt.assign(n, 0);
     double expected = 0;
@@ -460,10 +461,13 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
         mp[i] = s.Marginal(c, e_prev);
         mt[i] = s.Marginal(c, e_target);
       }
-      if (prev_weight_[c] > 0) {
+      if (prev_weight_[c] > 0 || target[c] > 0) {
         const CostTerms t = s.Terms(c, e_prev);
-        expected += prev_weight_[c] * t.total_ms;
-        overload |= t.site_utilization >= 1.0 || t.max_link_utilization >= 1.0;
+        util[i] = std::max(t.site_utilization, t.max_link_utilization);
+        if (prev_weight_[c] > 0) {
+          expected += prev_weight_[c] * (t.total_ms - t.service_ms);
+          overload |= util[i] >= 1.0;
+        }
       }
     }
     DampingInput di;
@@ -475,6 +479,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
     di.marginal_target = mt;
     di.expected_ms = expected;
     di.overload = overload;
+    di.utilization = util;
     di.state = previous->decisions[prev_demand_[d]]->damping;
     di.now = in.now;
     if (s.mode(d) == DemandMode::kUnserved) {

@@ -50,6 +50,9 @@ absl::Status ValidateMetricState(const model::NetworkModel& model, const MetricS
       return bad("utilization", *m.utilization, "in [0, 1]");
     }
     if (!NonNegativeFinite(m.own_rps)) return bad("own_rps", m.own_rps, ">= 0");
+    if (m.queue_length && !NonNegativeFinite(*m.queue_length)) {
+      return bad("queue_length", *m.queue_length, ">= 0");
+    }
     if (m.service_time_ms && !(std::isfinite(*m.service_time_ms) && *m.service_time_ms > 0)) {
       return bad("service_time_ms", *m.service_time_ms, "> 0");
     }
@@ -134,6 +137,14 @@ ResolvedMetrics ResolveMetrics(const model::NetworkModel& model, const MetricSta
     } else if (m.utilization) {
       reported_bg = std::max(0.0, *m.utilization * avail * mu_measured - m.own_rps);
     }
+    // A backlog: the site must also serve the waiting requests, drained
+    // over the horizon, so its load is the arrivals plus queue / horizon.
+    const double horizon_s = absl::ToDoubleSeconds(options.backlog_drain_horizon);
+    if (m.queue_length && *m.queue_length > 0 && horizon_s > 0) {
+      const double drain = *m.queue_length / horizon_s;
+      reported_bg = reported_bg.value_or(0.0) + drain;
+      e.backlog_rps = w * drain;
+    }
     const double nominal_bg = options.nominal_site_utilization * e.capacity_rps();
     e.background_rps = reported_bg ? w * *reported_bg + (1 - w) * nominal_bg : nominal_bg;
     // Without any load value the metrics say nothing about load.
@@ -192,6 +203,7 @@ PlacementMetrics SmoothPlacementMetrics(const PlacementMetrics& previous,
   out.busy_servers = Blend(previous.busy_servers, sample.busy_servers, alpha);
   out.utilization = Blend(previous.utilization, sample.utilization, alpha);
   out.service_time_ms = Blend(previous.service_time_ms, sample.service_time_ms, alpha);
+  out.queue_length = Blend(previous.queue_length, sample.queue_length, alpha);
   out.available_servers = Blend(previous.available_servers, sample.available_servers, alpha);
   out.own_rps = previous.own_rps + alpha * (sample.own_rps - previous.own_rps);
   return out;

@@ -48,6 +48,9 @@ struct PlacementMetrics {
   double own_rps = 0;
   // Measured mean service time of one request, milliseconds (1/µ).
   std::optional<double> service_time_ms;
+  // Requests waiting for a server at measured_at (CATS QUEUE_LENGTH); its
+  // drain rate raises the effective load (EffectivePlacement::backlog_rps).
+  std::optional<double> queue_length;
 
   bool reported() const { return measured_at != absl::InfinitePast(); }
 };
@@ -88,6 +91,10 @@ struct StalenessOptions {
   double nominal_site_utilization = 0.5;
   // The same for arcs without usable counters.
   double nominal_link_utilization = 0.0;
+  // A reported queue of Q waiting requests adds Q / backlog_drain_horizon
+  // to the placement's load (the rate at which the backlog must be served
+  // to be gone within the horizon); zero or negative: queues are ignored.
+  absl::Duration backlog_drain_horizon = absl::Seconds(10);
 };
 
 // How current a metric is (values as cpn.controller.v1.MetricsFreshness).
@@ -112,8 +119,14 @@ struct EffectivePlacement {
   uint32_t servers = 0;
   // Mean service time 1/µ, milliseconds.
   double service_time_ms = 0;
-  // Background arrivals (not CPN's demand), requests per second.
+  // Background arrivals (not CPN's demand), requests per second, including
+  // backlog_rps.
   double background_rps = 0;
+  // What the reported backlog adds to the load (req/s, >= 0, after age
+  // discounting): queue_length / backlog_drain_horizon, the rate at which
+  // the waiting requests must be served to be gone within the horizon. A
+  // site draining a queue does not look idle to the optimiser.
+  double backlog_rps = 0;
   // Weight of the reported values against the nominal ones, 0..1.
   double confidence = 0;
   Freshness freshness = Freshness::kMissing;
@@ -148,13 +161,14 @@ struct ResolvedMetrics {
 // Resolves `state` at time `now`: applies age discounting and defaults.
 // Effective value = c·reported + (1 - c)·nominal with c = Confidence(); the
 // nominal background is nominal_site_utilization of the blended capacity,
-// servers are rounded to the nearest whole number. `state` must be valid
+// servers are rounded to the nearest whole number. A reported queue adds
+// its drain rate (EffectivePlacement::backlog_rps). `state` must be valid
 // (ValidateMetricState).
 ResolvedMetrics ResolveMetrics(const model::NetworkModel& model, const MetricState& state,
                                absl::Time now, const StalenessOptions& options);
 
-// Input smoothing: exponentially weighted moving average of the load and
-// service time of successive reports of one placement, with weight
+// Input smoothing: exponentially weighted moving average of the load,
+// queue length and service time of successive reports of one placement, with weight
 // 1 - exp(-dt / time_constant) on the newer report (dt between their
 // measured_at). Damps flapping inputs before they reach the optimiser; a
 // step change is followed within a few time constants. The first report

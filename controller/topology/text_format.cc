@@ -6,39 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "google/protobuf/io/tokenizer.h"
+#include "common/parse_errors.h"
 #include "google/protobuf/text_format.h"
 
 namespace cpn::topology {
-namespace {
-
-// Collects every parser complaint with its position (protobuf reports
-// 0-based lines and columns; people count from 1).
-class PositionedErrors : public google::protobuf::io::ErrorCollector {
- public:
-  explicit PositionedErrors(std::string_view source) : source_(source) {}
-
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
-  }
-  void AddWarning(int line, google::protobuf::io::ColumnNumber column,
-                  const std::string& message) override {
-    AddError(line, column, absl::StrCat("warning: ", message));
-  }
-
-  const std::vector<std::string>& errors() const { return errors_; }
-
- private:
-  std::string source_;
-  std::vector<std::string> errors_;
-};
-
-}  // namespace
-
 absl::StatusOr<cpn::topology::v1::Topology> ParseTopologyText(std::string_view text,
                                                               std::string_view source_name) {
-  PositionedErrors errors(source_name);
+  cpn::PositionedParseErrors errors(source_name);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   cpn::topology::v1::Topology topology;

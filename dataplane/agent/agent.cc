@@ -10,6 +10,31 @@
 
 namespace cpn::dataplane::agent {
 
+namespace {
+
+// ALERT_KIND_EMULATION_OVERRIDE for every client, after a SetPortEmulation.
+v1::StreamChannelResponse EmulationAlert(const v1::SetPortEmulationRequest& request,
+                                         const v1::PortStatus& status) {
+  v1::StreamChannelResponse r;
+  v1::DataplaneAlert* alert = r.mutable_alert();
+  alert->set_kind(v1::ALERT_KIND_EMULATION_OVERRIDE);
+  const v1::LinkEmulation& e = status.effective_emulation();
+  alert->set_message(
+      request.has_clear()
+          ? absl::StrCat("port ", request.port_id(), ": emulation override cleared")
+          : absl::StrCat("port ", request.port_id(), ": emulation override set (delay ",
+                         e.delay_us(), " us, rate ", e.rate_bps(), " bit/s, loss ",
+                         e.loss_ratio(), ")"));
+  const int64_t ns = absl::ToUnixNanos(absl::Now());
+  alert->mutable_raised_at()->set_seconds(ns / 1'000'000'000);
+  alert->mutable_raised_at()->set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  alert->set_entity_type(v1::ENTITY_TYPE_PORT);
+  alert->set_entity_key(absl::StrCat(request.port_id()));
+  return r;
+}
+
+}  // namespace
+
 class Agent::Service final : public v1::DataplaneService::Service {
  public:
   explicit Service(Agent* a) : a_(*a) {}
@@ -37,7 +62,9 @@ class Agent::Service final : public v1::DataplaneService::Service {
   }
   grpc::Status SetPortEmulation(grpc::ServerContext*, const v1::SetPortEmulationRequest* request,
                                 v1::SetPortEmulationResponse* response) override {
-    return agent::SetPortEmulation(*a_.state_, *request, response);
+    grpc::Status s = agent::SetPortEmulation(*a_.state_, *request, response);
+    if (s.ok()) a_.arbitrator_->Broadcast(EmulationAlert(*request, response->status()));
+    return s;
   }
 
  private:

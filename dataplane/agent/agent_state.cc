@@ -50,6 +50,9 @@ std::map<uint32_t, PortBinding> Bindings(const AgentState& st) {
     b.rss = p->rss;
     b.handoff = p->handoff;
     b.device_mac = p->device_mac;
+    if (auto o = st.emulation_overrides.find(id); o != st.emulation_overrides.end()) {
+      b.emulation_override = o->second;
+    }
     out.emplace(id, b);
   }
   return out;

@@ -67,6 +67,10 @@ struct AgentState {
   InstalledState state;                                 // Guarded by mu.
   SlotMaps slots;                                       // Guarded by mu.
   std::map<uint32_t, std::unique_ptr<OpenPort>> ports;  // By Port.id; guarded by mu.
+  // SetPortEmulation overrides by Port.id (lab emulation); guarded by mu.
+  // Not installed state: no version, not in Read's Port.emulation; dropped
+  // with the port.
+  std::map<uint32_t, v1::LinkEmulation> emulation_overrides;
   std::vector<RuleBase> rule_base;                      // By slot; guarded by mu.
   std::vector<PolicyBase> policy_base;
   std::vector<SidBase> sid_base;

@@ -1,6 +1,12 @@
 #include "dataplane/agent/capabilities.h"
 
+#include <mutex>
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "dataplane/agent/emulation.h"
+#include "dataplane/agent/read_service.h"
 
 namespace cpn::dataplane::agent {
 namespace {
@@ -39,18 +45,62 @@ v1::GetCapabilitiesResponse Capabilities(const AgentState& st) {
   SetDuration(absl::Milliseconds(static_cast<int64_t>(pc.affinity_idle_timeout_ms)),
               r.mutable_default_affinity_idle_timeout());
   SetDuration(c.min_counters_interval, r.mutable_min_counters_interval());
-  r.set_default_emulation_queue(0);
-  r.set_emulation_override_enabled(false);
+  r.set_default_emulation_queue(kDefaultEmulationQueue);
+  r.set_emulation_override_enabled(c.limits.lab_emulation);
   return r;
 }
 
-grpc::Status SetPortEmulation(const AgentState&, const v1::SetPortEmulationRequest&,
-                              v1::SetPortEmulationResponse*) {
+grpc::Status SetPortEmulation(AgentState& st, const v1::SetPortEmulationRequest& request,
+                              v1::SetPortEmulationResponse* response) {
   // Checked before the port (the contract's order): without lab emulation
   // no port can be overridden.
-  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                      "this dataplane was started without lab emulation "
-                      "(GetCapabilitiesResponse.emulation_override_enabled is false)");
+  if (!st.config.limits.lab_emulation) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "this dataplane was started without lab emulation (--lab-emulation; "
+                        "GetCapabilitiesResponse.emulation_override_enabled is false)");
+  }
+  std::unique_lock<std::shared_mutex> lock(st.mu);
+  const uint32_t id = request.port_id();
+  if (st.state.ports.count(id) == 0 || st.ports.count(id) == 0) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("port_id: port ", id, " is not installed"));
+  }
+  std::optional<v1::LinkEmulation> before;
+  if (auto it = st.emulation_overrides.find(id); it != st.emulation_overrides.end()) {
+    before = it->second;
+  }
+  switch (request.change_case()) {
+    case v1::SetPortEmulationRequest::kEmulation:
+      if (absl::Status s = CheckLinkEmulation(request.emulation(), "emulation", true); !s.ok()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(s.message()));
+      }
+      st.emulation_overrides[id] = request.emulation();
+      break;
+    case v1::SetPortEmulationRequest::kClear:
+      st.emulation_overrides.erase(id);
+      break;
+    case v1::SetPortEmulationRequest::CHANGE_NOT_SET:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "change: exactly one of emulation, clear must be set");
+  }
+  // The installed entities again, with the new override: every table is
+  // shared with the live state, only the port arrays are rebuilt.
+  SlotMaps slots = st.slots;
+  CompileResult compiled;
+  if (absl::Status s = Compile(st.state, st.pipeline->current(), Bindings(st),
+                               st.pipeline->workers(), &slots, &compiled);
+      !s.ok()) {
+    if (before.has_value()) {
+      st.emulation_overrides[id] = *before;
+    } else {
+      st.emulation_overrides.erase(id);
+    }
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat("cannot rebuild the forwarding state: ", s.message()));
+  }
+  st.pipeline->Publish(std::move(compiled.state));
+  FillPortStatus(st, id, response->mutable_status());
+  return grpc::Status::OK;
 }
 
 }  // namespace cpn::dataplane::agent

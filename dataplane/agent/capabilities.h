@@ -1,7 +1,10 @@
 // GetCapabilities (identity, limits, defaults) and SetPortEmulation (lab
-// fault injection, which this dataplane does not enable: FAILED_PRECONDITION).
+// fault injection: overrides a port's link emulation without a Write; only
+// when the dataplane runs with --lab-emulation).
 //
-// THREADS: gRPC handler threads; reads only immutable configuration.
+// THREADS: gRPC handler threads. Capabilities reads only immutable
+// configuration; SetPortEmulation takes AgentState::mu exclusively, like a
+// Write, and publishes a recompiled ForwardingState.
 #ifndef CPN_DATAPLANE_AGENT_CAPABILITIES_H_
 #define CPN_DATAPLANE_AGENT_CAPABILITIES_H_
 
@@ -13,7 +16,11 @@ namespace cpn::dataplane::agent {
 
 v1::GetCapabilitiesResponse Capabilities(const AgentState& st);
 
-grpc::Status SetPortEmulation(const AgentState& st, const v1::SetPortEmulationRequest& request,
+// FAILED_PRECONDITION without lab emulation (checked first), NOT_FOUND for a
+// port that is not installed, INVALID_ARGUMENT for a bad emulation or no
+// change. Sets or clears the override, republishes (the installed version
+// does not change) and returns the port's new status.
+grpc::Status SetPortEmulation(AgentState& st, const v1::SetPortEmulationRequest& request,
                               v1::SetPortEmulationResponse* response);
 
 }  // namespace cpn::dataplane::agent

@@ -1,11 +1,15 @@
 #include "dataplane/agent/compiler.h"
 
+#include <rte_cycles.h>
+
 #include <algorithm>
+#include <map>
 #include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "dataplane/agent/emulation.h"
 
 namespace cpn::dataplane::agent {
 namespace {
@@ -88,6 +92,11 @@ class Builder {
       ps.present = true;
       ps.admin_up = port.admin_state() != cpn::common::v1::ADMIN_STATE_DOWN;
       ps.mtu = static_cast<uint16_t>(port.mtu() != 0 ? port.mtu() : 1500);
+      const v1::LinkEmulation& emulation =
+          b.emulation_override.has_value() ? *b.emulation_override : port.emulation();
+      s_->emulation[b.dpdk_id] =
+          MakeLinkEmulationParams(SettingsOf(emulation), rte_get_tsc_hz(), id);
+      ps.emulated = s_->emulation[b.dpdk_id].enabled;
       rte_ether_addr mac = b.device_mac;
       if (!port.mac_address().empty()) {
         absl::StatusOr<rte_ether_addr> m = ParseMac(port.mac_address());
@@ -288,6 +297,8 @@ class Builder {
       selectors = *prev_->tables.selectors;
     std::vector<SteeringRuleSpec> specs;
     std::vector<bool> used;
+    using TableKey = std::pair<const MaglevTable*, std::vector<std::pair<uint32_t, uint32_t>>>;
+    std::map<TableKey, std::shared_ptr<const MaglevTable>> built;  // this batch's new tables
     for (const auto& [id, rule] : st_.rules) {
       bool fresh;
       absl::StatusOr<uint32_t> slot = slots_->rules.Acquire(id, &fresh);
@@ -346,10 +357,22 @@ class Builder {
                 [](const MaglevBackend& a, const MaglevBackend& b) { return a.policy < b.policy; });
       const MaglevTable* old = fresh ? nullptr : selectors.Get(*slot);
       if (old != nullptr && SameBackends(old->backends(), backends)) continue;  // Shared.
-      absl::StatusOr<std::unique_ptr<MaglevTable>> table =
-          MaglevTable::Build(backends, MaglevTable::kDefaultSize, old);
-      if (!table.ok()) return Tag(table.status(), v1::ENTITY_TYPE_STEERING_RULE, out_);
-      RETURN_IF_ERROR(selectors.Set(*slot, std::shared_ptr<const MaglevTable>(std::move(*table))));
+      // A table depends only on (previous table, backends, size): rules that
+      // had the same table and get the same weights share the new one (a
+      // controller often gives every prefix of a service the same weights;
+      // building each would dominate a large Write).
+      TableKey key{old, {}};
+      key.second.reserve(backends.size());
+      for (const MaglevBackend& b : backends) key.second.emplace_back(b.policy, b.weight);
+      auto memo = built.find(key);
+      if (memo == built.end()) {
+        absl::StatusOr<std::unique_ptr<MaglevTable>> table =
+            MaglevTable::Build(backends, MaglevTable::kDefaultSize, old);
+        if (!table.ok()) return Tag(table.status(), v1::ENTITY_TYPE_STEERING_RULE, out_);
+        memo = built.emplace(std::move(key), std::shared_ptr<const MaglevTable>(std::move(*table)))
+                   .first;
+      }
+      RETURN_IF_ERROR(selectors.Set(*slot, memo->second));
     }
     for (uint32_t slot = 0; slot < selectors.size(); ++slot) {
       if (slot >= used.size() || !used[slot]) RETURN_IF_ERROR(selectors.Set(slot, nullptr));

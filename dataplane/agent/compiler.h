@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -45,6 +46,8 @@ struct PortBinding {
   bool rss = false;
   rte_ring* handoff = nullptr;
   rte_ether_addr device_mac{};
+  // SetPortEmulation's override; wins over Port.emulation (lab emulation).
+  std::optional<v1::LinkEmulation> emulation_override;
 };
 
 struct SlotMaps {

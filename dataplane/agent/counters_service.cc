@@ -108,6 +108,10 @@ tv1::DropReason ApiReason(PipelineDrop r) {
       return tv1::DROP_REASON_HOP_LIMIT_EXPIRED;
     case PipelineDrop::kSpreadRingFull:
       return tv1::DROP_REASON_NO_BUFFER;
+    case PipelineDrop::kEmulatedLoss:
+      return tv1::DROP_REASON_EMULATED_LOSS;
+    case PipelineDrop::kEmulatedQueueFull:
+      return tv1::DROP_REASON_EMULATED_QUEUE_FULL;
     case PipelineDrop::kRecirculationLimit:
     case PipelineDrop::kCount:
       break;
@@ -141,7 +145,9 @@ tv1::CountersSnapshot CountersService::Sample(const std::set<int>& groups,
       v1::PortStatus status;
       FillPortStatus(st_, id, &status);
       pc->set_oper_state(status.oper_state());
-      pc->set_speed_bps(status.speed_bps());
+      // An emulated rate limit is the port's speed (counters.proto).
+      const uint64_t emulated_bps = status.effective_emulation().rate_bps();
+      pc->set_speed_bps(emulated_bps != 0 ? emulated_bps : status.speed_bps());
       if (absl::StatusOr<PortStats> s = op.port->Stats(); s.ok()) {
         pc->set_rx_packets(s->rx_packets);
         pc->set_rx_bytes(s->rx_bytes);

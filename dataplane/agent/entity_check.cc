@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "dataplane/agent/emulation.h"
 
 namespace cpn::dataplane::agent {
 namespace {
@@ -40,7 +41,7 @@ absl::Status CanonNextHop(v1::NextHop* nh, absl::string_view field, int family) 
   return a.ok() ? absl::OkStatus() : a.status();
 }
 
-absl::Status CanonPort(v1::Port* p) {
+absl::Status CanonPort(v1::Port* p, const Limits& limits) {
   if (p->name().empty()) return Bad("name", "missing");
   if (!p->mac_address().empty()) {
     absl::StatusOr<rte_ether_addr> mac = ParseMac(p->mac_address());
@@ -54,13 +55,7 @@ absl::Status CanonPort(v1::Port* p) {
     return Bad("admin_state", absl::StrCat("unknown value ", p->admin_state()));
   }
   if (p->has_emulation()) {
-    const v1::LinkEmulation& e = p->emulation();
-    if (e.delay_us() != 0 || e.rate_bps() != 0 || e.loss_ratio() != 0 ||
-        e.queue_limit_packets() != 0 || e.random_seed() != 0) {
-      return Bad("emulation",
-                 "link emulation is not supported by this dataplane (it was started without "
-                 "lab emulation); send an unset or all-zero emulation");
-    }
+    RETURN_IF_ERROR(CheckLinkEmulation(p->emulation(), "emulation", limits.lab_emulation));
   }
   p->clear_status();
   return absl::OkStatus();
@@ -334,7 +329,7 @@ absl::Status Canonicalize(v1::Entity* e, const Limits& limits) {
   if (!key.ok()) return key.status();
   switch (e->entity_case()) {
     case v1::Entity::kPort:
-      return CanonPort(e->mutable_port());
+      return CanonPort(e->mutable_port(), limits);
     case v1::Entity::kNeighbor:
       e->mutable_neighbor()->set_address(ToString(key->neighbor.address));
       return CanonNeighbor(e->mutable_neighbor());

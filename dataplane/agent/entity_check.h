@@ -38,6 +38,9 @@ struct Limits {
   uint32_t max_segments = 8;  // kMaxSids of the encap stage.
   uint32_t max_ecmp_next_hops = 16;
   uint32_t max_policies_per_rule = 64;
+  // Lab link emulation (--lab-emulation): non-zero Port.emulation and
+  // SetPortEmulation are accepted only then.
+  bool lab_emulation = false;
 };
 
 // The key of an entity, whatever the update type.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "dataplane/agent/emulation.h"
 
 namespace cpn::dataplane::agent {
 
@@ -24,7 +25,9 @@ void FillPortStatus(const AgentState& st, uint32_t id, v1::PortStatus* status) {
   status->set_mac_address(entity->second.mac_address().empty() ? MacText(p.device_mac)
                                                                : entity->second.mac_address());
   status->set_speed_bps(link.speed_bps);
-  status->set_emulation_source(v1::EMULATION_SOURCE_UNSPECIFIED);
+  auto o = st.emulation_overrides.find(id);
+  FillEmulationStatus(id, entity->second.emulation(),
+                      o != st.emulation_overrides.end() ? &o->second : nullptr, status);
 }
 
 grpc::Status ReadService::Read(grpc::ServerContext* context, const v1::ReadRequest& request,

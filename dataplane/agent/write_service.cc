@@ -105,21 +105,10 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
     return WriteErrorStatus(f.code, Describe(f), installed, {f});
   }
 
-  // One store: from their next loop iteration every worker forwards with the
-  // whole batch; the old state is freed after they all passed a quiescent point.
-  st.pipeline->Publish(std::move(compiled.state));
-
-  st.state = std::move(batch.next);
-  st.slots = std::move(slots);
-  st.installed_version.store(new_version);
-  std::vector<std::unique_ptr<OpenPort>> gone;
-  for (uint32_t id : batch.deleted_ports) {
-    auto it = st.ports.find(id);
-    if (it == st.ports.end()) continue;
-    gone.push_back(std::move(it->second));
-    st.ports.erase(it);
-  }
-  for (auto& [id, p] : opened) st.ports[id] = std::move(p);
+  // Counters of a newly used slot count from zero: rebase them before the
+  // publish, while no worker can count for the new entity yet (once it is
+  // published, packets on the ports opened above may be counted at once and
+  // would vanish into a later base).
   for (uint32_t slot : compiled.new_rule_slots) {
     if (st.rule_base.size() <= slot) st.rule_base.resize(slot + 1);
     st.rule_base[slot] = SumRule(*st.pipeline, slot);
@@ -132,6 +121,23 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
     if (st.sid_base.size() <= slot) st.sid_base.resize(slot + 1);
     st.sid_base[slot] = SumSid(*st.pipeline, slot);
   }
+
+  // One store: from their next loop iteration every worker forwards with the
+  // whole batch; the old state is freed after they all passed a quiescent point.
+  st.pipeline->Publish(std::move(compiled.state));
+
+  st.state = std::move(batch.next);
+  st.slots = std::move(slots);
+  st.installed_version.store(new_version);
+  std::vector<std::unique_ptr<OpenPort>> gone;
+  for (uint32_t id : batch.deleted_ports) {
+    st.emulation_overrides.erase(id);  // A lab override goes with its port.
+    auto it = st.ports.find(id);
+    if (it == st.ports.end()) continue;
+    gone.push_back(std::move(it->second));
+    st.ports.erase(it);
+  }
+  for (auto& [id, p] : opened) st.ports[id] = std::move(p);
   for (uint32_t id : batch.mac_changed_ports) {
     auto it = st.ports.find(id);
     if (it == st.ports.end()) continue;

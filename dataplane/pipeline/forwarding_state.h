@@ -35,6 +35,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataplane/stages/link_emulation.h"
 #include "dataplane/stages/srv6_types.h"
 #include "dataplane/stages/tx.h"
 #include "dataplane/tables/table_set.h"
@@ -88,7 +89,8 @@ static_assert(std::is_standard_layout_v<SidEntry>);
 struct PortState {
   bool present = false;
   bool admin_up = false;
-  uint16_t mtu = 1500;  // Largest L3 packet sent (after encapsulation).
+  bool emulated = false;  // Lab link emulation in effect: see emulation[port].
+  uint16_t mtu = 1500;    // Largest L3 packet sent (after encapsulation).
 };
 
 // One rx queue a worker polls. `spread`: the port does not spread flows over
@@ -123,6 +125,8 @@ struct ForwardingState {
 
   std::array<PortState, kMaxTxPorts> ports{};
   std::array<TxRoute, kMaxTxPorts> tx{};
+  // Lab link emulation by DPDK port id (read only when ports[p].emulated).
+  std::array<LinkEmulationParams, kMaxTxPorts> emulation{};
   std::array<std::vector<RxQueue>, kMaxWorkers> rx;  // By worker.
 
   uint32_t PolicySlot(const Srv6EncapPolicy* p) const {

@@ -41,6 +41,9 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineConfig&
     wc.affinity.capacity = config.affinity_capacity_per_worker;
     wc.affinity.idle_timeout_tsc = config.affinity_idle_timeout_ms * (p->tsc_hz_ / 1000);
     wc.counter_sizes = config.counter_sizes;
+    wc.lab_emulation = config.lab_emulation;
+    wc.flow_record_ring = config.flow_record_ring_size;
+    wc.affinity.active_timeout_tsc = config.flow_active_timeout_ms * (p->tsc_hz_ / 1000);
     absl::StatusOr<std::unique_ptr<Worker>> worker =
         Worker::Create(wc, p->domain_.get(), p->state_.get(), p->inputs_);
     if (!worker.ok()) {
@@ -105,6 +108,9 @@ void Pipeline::Stop() {
   stop_.store(true);
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  // IPFIX: flows still active end now (records into the rings, which the
+  // exporter drains when it stops; a no-op when export is off).
+  for (auto& w : workers_) w->EndFlowRecords();
   // Hand-offs that were never picked up.
   for (rte_ring* r : inputs_) {
     if (r == nullptr) continue;

@@ -6,7 +6,9 @@
 // before or after Start) -> Start (one std::thread per worker, registered
 // with EAL as a non-EAL lcore and optionally pinned to a CPU) -> Publish ...
 // -> Stop (joins the workers; packets still in their input rings are freed)
-// -> destructor (frees every published state after a grace period).
+// -> destructor (frees every published state after a grace period). With
+// IPFIX flow records on, Stop also reports every flow still active
+// (FORCED_END) into the workers' rings.
 //
 // Workers are plain threads rather than EAL worker lcores launched with
 // rte_eal_remote_launch so that the same code runs under the tests' single
@@ -47,6 +49,14 @@ struct PipelineConfig {
   uint64_t affinity_idle_timeout_ms = 60'000;  // 0 = flows never idle out.
   CounterSizes counter_sizes{4096, 4096, 4096};
   uint32_t input_ring_size = 4096;  // Per worker, a power of two.
+  // Lab link emulation (--lab-emulation): workers delay, rate-limit and drop
+  // on ports whose published state asks for it (LinkEmulator).
+  bool lab_emulation = false;
+  // IPFIX flow records (dataplane/telemetry/ipfix_*): per-worker ring size,
+  // 0 = export off (no per-flow counts kept); the active timeout splits long
+  // flows into records (0 = only at their end).
+  uint32_t flow_record_ring_size = 0;
+  uint64_t flow_active_timeout_ms = 60'000;
 };
 
 class Pipeline {
@@ -76,6 +86,8 @@ class Pipeline {
   const WorkerCounters& counters(uint32_t worker) const { return workers_[worker]->counters(); }
   AffinityCounters affinity(uint32_t worker) const { return workers_[worker]->affinity_counters(); }
   uint32_t lcore(uint32_t worker) const { return workers_[worker]->lcore_id(); }
+  // Worker's flow record ring, null when export is off (one consumer only).
+  FlowRecordRing* flow_records(uint32_t worker) const { return workers_[worker]->flow_records(); }
   uint64_t tsc_hz() const { return tsc_hz_; }
 
  private:

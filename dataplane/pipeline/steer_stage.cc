@@ -103,12 +103,14 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
     const RuleEntry& rule = s.rules[r];
     RuleCounters& rc = c.rules[r];
     uint32_t slot = MaglevTable::kNoBackend;
+    uint32_t position = 0;  // Of the flow's entry (flow record counts).
     bool stale = false;
     if ((hits >> j) & 1) {
       const AffinityValue v = found[j];
       if (v.policy < s.policies.size() && s.policies[v.policy].live &&
           s.policies[v.policy].generation == v.generation && IsMember(s, rule, v.policy)) {
         slot = v.policy;
+        position = v.position;
       } else {
         stale = true;
       }
@@ -123,15 +125,17 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
         continue;
       }
       const UpsertResult res = affinity_->Upsert(
-          *akey[j], hash[j], AffinityValue{pick, s.policies[pick].generation}, now_tsc);
+          *akey[j], hash[j], AffinityValue{pick, s.policies[pick].generation}, now_tsc, &position);
       if (res == UpsertResult::kFailed) {
         dropped.Drop(pkt, PipelineDrop::kAffinityTableFull);
         continue;
       }
       slot = pick;
-      rc.new_flows.Add(1);
-      if (stale) rc.repicked_flows.Add(1);
-      c.policies[slot].new_flows.Add(1);
+      if (res != UpsertResult::kUnchanged) {  // Else pinned earlier in this burst.
+        rc.new_flows.Add(1);
+        if (stale) rc.repicked_flows.Add(1);
+        c.policies[slot].new_flows.Add(1);
+      }
     }
     if (slot >= policy_limit) {  // Cannot happen: slots are below the capacity.
       dropped.Drop(pkt, PipelineDrop::kNotSteered);
@@ -140,6 +144,7 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
     PolicyCounters& pc = c.policies[slot];
     pc.packets.Add(1);
     pc.bytes.Add(meta->l3_len);
+    affinity_->Count(position, meta->l3_len, now_tsc);  // A null test when export is off.
     meta->encap_policy = &s.policies[slot].encap;
     out.Push(SteerEdge::kEncap, pkt);
   }

@@ -16,7 +16,9 @@
 // Steered packets leave on kEncap with meta.encap_policy set (the policy's
 // prebuilt headers in the ForwardingState). Counts per rule (packets, bytes,
 // new / re-picked flows, not steered) and per policy (packets, bytes, new
-// flows), bytes being the L3 bytes before encapsulation.
+// flows), bytes being the L3 bytes before encapsulation. With IPFIX export
+// on, each steered packet is also counted on its flow's affinity entry
+// (AffinityTable::Count; a null test when export is off).
 //
 // AFFINITY KEYS: five-tuple = meta.flow itself (hash = meta.flow_hash, no
 // rehash). Flow label = src, dst and the IPv6 flow label (IPv4 packets fall

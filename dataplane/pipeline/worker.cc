@@ -3,7 +3,9 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <sys/prctl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 
@@ -41,6 +43,16 @@ inline bool IsSrv6Like(const PacketMeta* meta) {
 }  // namespace
 
 uint16_t WorkerTxSink::Transmit(uint16_t port, rte_mbuf** pkts, uint16_t n) {
+  // The one test zero emulation costs (per port burst).
+  if (unlikely(s_ != nullptr && s_->ports[port].emulated) && emu_ != nullptr) {
+    // Stamped now, after rx: a packet is never released early.
+    emu_->Offer(s_->emulation[port], port, pkts, n, rte_rdtsc(), *c_);
+    return n;  // Queued, or dropped and counted.
+  }
+  return SendNow(port, pkts, n);
+}
+
+uint16_t WorkerTxSink::SendNow(uint16_t port, rte_mbuf** pkts, uint16_t n) {
   uint16_t sent = 0;
   if (likely(s_ != nullptr && s_->ports[port].present)) {
     const TxRoute& r = s_->tx[port];
@@ -63,17 +75,28 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(const WorkerConfig& confi
   if (config.id >= kMaxWorkers || config.workers > kMaxWorkers || config.id >= config.workers) {
     return absl::InvalidArgumentError("worker id out of range");
   }
-  absl::StatusOr<std::unique_ptr<AffinityTable>> table = AffinityTable::Create(config.affinity);
+  AffinityConfig affinity = config.affinity;
+  std::unique_ptr<FlowRecordRing> records;
+  if (config.flow_record_ring != 0) {
+    absl::StatusOr<std::unique_ptr<FlowRecordRing>> ring =
+        FlowRecordRing::Create(config.flow_record_ring);
+    if (!ring.ok()) return ring.status();
+    records = *std::move(ring);
+    affinity.flow_sink = records.get();
+  }
+  absl::StatusOr<std::unique_ptr<AffinityTable>> table = AffinityTable::Create(affinity);
   if (!table.ok()) return table.status();
-  return std::unique_ptr<Worker>(new Worker(config, domain, state, inputs, *std::move(table)));
+  return std::unique_ptr<Worker>(
+      new Worker(config, domain, state, inputs, std::move(records), *std::move(table)));
 }
 
 Worker::Worker(const WorkerConfig& config, RcuDomain* domain,
                const RcuPublished<ForwardingState>* state, const rte_ring* const* inputs,
-               std::unique_ptr<AffinityTable> affinity)
+               std::unique_ptr<FlowRecordRing> flow_records, std::unique_ptr<AffinityTable> affinity)
     : config_(config),
       domain_(domain),
       state_(state),
+      flow_records_(std::move(flow_records)),
       affinity_(std::move(affinity)),
       counters_(config.counter_sizes),
       idle_(config.idle),
@@ -85,6 +108,10 @@ Worker::Worker(const WorkerConfig& config, RcuDomain* domain,
 void Worker::Run(const std::atomic<bool>& stop) {
   lcore_.store(rte_lcore_id(), std::memory_order_relaxed);
   const uint32_t id = config_.id;
+  sink_.set_emulator(emu_.get());
+  // Emulated delays want sleeps that end on time (default slack: 50 us).
+  if (emu_ != nullptr) prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+  const uint64_t tsc_per_us = std::max<uint64_t>(rte_get_tsc_hz() / 1'000'000, 1);
   domain_->Online(id);
   uint64_t last = rte_rdtsc();
   while (!stop.load(std::memory_order_relaxed)) {
@@ -100,7 +127,10 @@ void Worker::Run(const std::atomic<bool>& stop) {
     } else {
       counters_.empty_polls.Add(1);
     }
-    const uint32_t sleep_us = idle_.NextSleepUs(got);
+    uint32_t sleep_us = idle_.NextSleepUs(got);
+    if (sleep_us != 0 && emu_ != nullptr && emu_->active()) {
+      sleep_us = SleepBeforeDeparture(sleep_us, emu_->next_release(), end, tsc_per_us);
+    }
     if (sleep_us != 0) {
       domain_->Offline(id);
       affinity_->Age(end, config_.age_slots_when_idle);
@@ -111,6 +141,7 @@ void Worker::Run(const std::atomic<bool>& stop) {
     counters_.total_cycles.Add(now - last);
     last = now;
   }
+  if (emu_ != nullptr) emu_->FreeAll();
   domain_->Offline(id);
 }
 
@@ -140,6 +171,7 @@ uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
   }
   DrainHandoffs(s);
   tx_.Flush(sink_, counters_.stage_drops);
+  if (unlikely(emu_ != nullptr && emu_->active())) ReleaseEmulated(s);
   affinity_->Age(now, config_.age_slots_per_loop);
   return got;
 }
@@ -354,6 +386,17 @@ void Worker::DrainHandoffs(const ForwardingState& s) {
       rte_pktmbuf_free_bulk(pkts + sent, rest);
     }
   }
+}
+
+void Worker::ReleaseEmulated(const ForwardingState& s) {
+  emu_->Release(s, rte_rdtsc(), counters_, [this](uint16_t port, rte_mbuf** pkts, uint16_t n) {
+    const uint16_t sent = sink_.SendNow(port, pkts, n);
+    if (unlikely(sent < n)) {  // Like TxStage: the queue is full, drop now.
+      const uint16_t rest = static_cast<uint16_t>(n - sent);
+      counters_.stage_drops.packets[static_cast<size_t>(DropReason::kTxRingFull)] += rest;
+      rte_pktmbuf_free_bulk(pkts + sent, rest);
+    }
+  });
 }
 
 }  // namespace cpn::dataplane

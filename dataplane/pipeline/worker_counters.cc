@@ -28,6 +28,10 @@ std::string_view PipelineDropName(PipelineDrop reason) {
       return "spread_ring_full";
     case PipelineDrop::kRecirculationLimit:
       return "recirculation_limit";
+    case PipelineDrop::kEmulatedLoss:
+      return "emulated_loss";
+    case PipelineDrop::kEmulatedQueueFull:
+      return "emulated_queue_full";
     case PipelineDrop::kCount:
       break;
   }

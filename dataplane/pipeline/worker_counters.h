@@ -42,6 +42,8 @@ enum class PipelineDrop : uint16_t {
   kHopLimitExpired,          // IPv6 hop limit / IPv4 TTL <= 1 when forwarding.
   kSpreadRingFull,           // Hand-off to another worker failed.
   kRecirculationLimit,       // Too many local SID passes for one packet.
+  kEmulatedLoss,             // Lab link emulation: random loss.
+  kEmulatedQueueFull,        // Lab link emulation: rate queue (or its FIFO) full.
   kCount,
 };
 

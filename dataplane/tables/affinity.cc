@@ -3,6 +3,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "absl/strings/str_cat.h"
 #include "dataplane/tables/dpdk_util.h"
@@ -43,6 +44,15 @@ absl::StatusOr<std::unique_ptr<AffinityTable>> AffinityTable::Create(const Affin
     return absl::ResourceExhaustedError(
         absl::StrCat("affinity table: no DPDK memory for ", t->capacity_, " entries"));
   }
+  if (config.flow_sink != nullptr) {
+    t->stats_ = static_cast<FlowStats*>(rte_zmalloc_socket("cpn_affinity_flows",
+                                                           sizeof(FlowStats) * t->capacity_,
+                                                           RTE_CACHE_LINE_SIZE, config.socket_id));
+    if (t->stats_ == nullptr) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("affinity table: no DPDK memory for ", t->capacity_, " flow counts"));
+    }
+  }
   t->memory_bytes_ = DpdkHeapAllocatedBytes() - heap_before;
   t->rng_ ^= reinterpret_cast<uintptr_t>(t.get());
   return t;
@@ -51,6 +61,17 @@ absl::StatusOr<std::unique_ptr<AffinityTable>> AffinityTable::Create(const Affin
 AffinityTable::~AffinityTable() {
   if (hash_ != nullptr) rte_hash_free(hash_);
   rte_free(slots_);
+  rte_free(stats_);
+}
+
+void AffinityTable::EmitRecord(const FlowKey& key, uint32_t position, FlowEndReason reason) {
+  FlowStats& f = stats_[position];
+  if (f.packets != 0) {
+    const Slot& s = slots_[position];
+    config_.flow_sink->Emit(FlowEnd{&key, s.policy, s.generation, f.packets, f.bytes, f.first_seen,
+                                    s.last_seen, reason});
+  }
+  f = FlowStats{0, 0, 0};
 }
 
 uint64_t AffinityTable::LookupBulk(const FlowKey* const keys[], const uint32_t hashes[], uint32_t n,
@@ -65,7 +86,10 @@ uint64_t AffinityTable::LookupBulk(const FlowKey* const keys[], const uint32_t h
     if (pos[i] < 0) continue;
     Slot& s = slots_[pos[i]];
     if (Expired(s, now_tsc)) continue;
-    values[i] = AffinityValue{s.policy, s.generation};
+    values[i] = AffinityValue{s.policy, s.generation, static_cast<uint32_t>(pos[i])};
+    // Flow records: the caller counts this packet on the entry soon; start
+    // the (random, likely missing) load of its counts now.
+    if (stats_ != nullptr) rte_prefetch0(&stats_[pos[i]]);
     if (s.last_seen < now_tsc) s.last_seen = now_tsc;
     hits |= uint64_t{1} << i;
   }
@@ -73,7 +97,7 @@ uint64_t AffinityTable::LookupBulk(const FlowKey* const keys[], const uint32_t h
 }
 
 UpsertResult AffinityTable::Upsert(const FlowKey& key, uint32_t hash, AffinityValue value,
-                                   uint64_t now_tsc) {
+                                   uint64_t now_tsc, uint32_t* position) {
   if (now_tsc == 0) now_tsc = 1;  // 0 marks an empty slot.
   bool evicted = false;
   int32_t pos = rte_hash_add_key_with_hash(hash_, &key, hash);
@@ -87,6 +111,18 @@ UpsertResult AffinityTable::Upsert(const FlowKey& key, uint32_t hash, AffinityVa
   }
   Slot& s = slots_[pos];
   const bool fresh = s.last_seen == 0;
+  if (position != nullptr) *position = static_cast<uint32_t>(pos);
+  const bool expired = !fresh && Expired(s, now_tsc);
+  if (!fresh && !expired && s.policy == value.policy && s.generation == value.generation) {
+    // The same flow continuing (two packets of a new flow in one burst both
+    // miss the bulk lookup): not a new flow, and its record goes on.
+    if (s.last_seen < now_tsc) s.last_seen = now_tsc;
+    return UpsertResult::kUnchanged;
+  }
+  if (!fresh && stats_ != nullptr) {  // Its time on the old policy ends here.
+    EmitRecord(key, static_cast<uint32_t>(pos),
+               expired ? FlowEndReason::kIdleTimeout : FlowEndReason::kForcedEnd);
+  }
   s = Slot{value.policy, value.generation, now_tsc};
   if (!fresh) {
     updates_.Add(1);
@@ -98,6 +134,10 @@ UpsertResult AffinityTable::Upsert(const FlowKey& key, uint32_t hash, AffinityVa
 }
 
 bool AffinityTable::Erase(const FlowKey& key, uint32_t hash) {
+  if (stats_ != nullptr) {
+    const int32_t at = rte_hash_lookup_with_hash(hash_, &key, hash);
+    if (at >= 0) EmitRecord(key, static_cast<uint32_t>(at), FlowEndReason::kForcedEnd);
+  }
   const int32_t pos = rte_hash_del_key_with_hash(hash_, &key, hash);
   if (pos < 0) return false;
   slots_[pos].last_seen = 0;
@@ -105,7 +145,7 @@ bool AffinityTable::Erase(const FlowKey& key, uint32_t hash) {
   return true;
 }
 
-void AffinityTable::DeleteAt(uint32_t position) {
+void AffinityTable::DeleteAt(uint32_t position, FlowEndReason reason) {
   void* stored = nullptr;
   if (rte_hash_get_key_with_position(hash_, static_cast<int32_t>(position), &stored) < 0) {
     slots_[position].last_seen = 0;  // Not in the hash (cannot happen); just clear.
@@ -113,6 +153,7 @@ void AffinityTable::DeleteAt(uint32_t position) {
   }
   FlowKey key;
   std::memcpy(&key, stored, sizeof(key));
+  if (stats_ != nullptr) EmitRecord(key, position, reason);
   rte_hash_del_key(hash_, &key);
   slots_[position].last_seen = 0;
   occupancy_.Sub(1);
@@ -142,24 +183,49 @@ bool AffinityTable::EvictOne() {
     }
     if (victim == UINT32_MAX) return false;
   }
-  DeleteAt(victim);
+  DeleteAt(victim, FlowEndReason::kLackOfResources);
   evictions_.Add(1);
   return true;
 }
 
 uint32_t AffinityTable::Age(uint64_t now_tsc, uint32_t max_slots) {
-  if (config_.idle_timeout_tsc == 0) return 0;
+  const uint64_t active = stats_ != nullptr ? config_.active_timeout_tsc : 0;
+  if (config_.idle_timeout_tsc == 0 && active == 0) return 0;
   uint32_t expired = 0;
   for (uint32_t k = 0; k < max_slots; ++k) {
     const uint32_t p = age_cursor_;
     age_cursor_ = age_cursor_ + 1 == capacity_ ? 0 : age_cursor_ + 1;
-    if (slots_[p].last_seen != 0 && Expired(slots_[p], now_tsc)) {
-      DeleteAt(p);
+    if (slots_[p].last_seen == 0) continue;
+    if (Expired(slots_[p], now_tsc)) {
+      DeleteAt(p, FlowEndReason::kIdleTimeout);
       ++expired;
+    } else if (active != 0 && stats_[p].packets != 0 && now_tsc > stats_[p].first_seen &&
+               now_tsc - stats_[p].first_seen >= active) {
+      void* stored = nullptr;
+      if (rte_hash_get_key_with_position(hash_, static_cast<int32_t>(p), &stored) == 0) {
+        FlowKey key;
+        std::memcpy(&key, stored, sizeof(key));
+        EmitRecord(key, p, FlowEndReason::kActiveTimeout);
+      }
     }
   }
   expirations_.Add(expired);
   return expired;
+}
+
+uint32_t AffinityTable::EndAllRecords() {
+  if (stats_ == nullptr) return 0;
+  uint32_t made = 0;
+  for (uint32_t p = 0; p < capacity_; ++p) {
+    if (slots_[p].last_seen == 0 || stats_[p].packets == 0) continue;
+    void* stored = nullptr;
+    if (rte_hash_get_key_with_position(hash_, static_cast<int32_t>(p), &stored) != 0) continue;
+    FlowKey key;
+    std::memcpy(&key, stored, sizeof(key));
+    EmitRecord(key, p, FlowEndReason::kForcedEnd);
+    ++made;
+  }
+  return made;
 }
 
 AffinityCounters AffinityTable::counters() const {

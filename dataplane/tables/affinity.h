@@ -29,6 +29,22 @@
 // MEMORY: ~80 MiB of DPDK heap for 1,000,000 entries (affinity_test measures
 // it; see docs/dataplane-tables.md).
 //
+// FLOW RECORDS (IPFIX export, optional). With config.flow_sink set, the
+// table also keeps per-entry packet/octet counts and the time of the first
+// packet of the current record, in a separate array (24 B an entry) that
+// exists only then: with export off the fast-path cost is a null test in
+// Count() and one per LookupBulk hit (the prefetch of the counts, which
+// starts the likely cache miss early when export is on). The owner counts each forwarded packet
+// with Count(position, bytes, now) -- positions come from LookupBulk / Upsert -- and the table
+// hands a FlowEnd to the sink, on the owning worker, when an entry ends:
+// idle expiry in Age() (IDLE_TIMEOUT), eviction (LACK_OF_RESOURCES), re-pin
+// of a live entry to another policy (FORCED_END; an expired one re-pinned is
+// IDLE_TIMEOUT), Erase (FORCED_END), and every config.active_timeout_tsc of
+// a long flow, found by the same Age() sweep (ACTIVE_TIMEOUT; the entry
+// stays and its counts restart). Counts are deltas since the last record;
+// an entry with no packet since its last record makes no record. The sink
+// must not block (the worker's ring sink drops and counts when full).
+//
 // THREADS: Create and the destructor on the control thread (before the
 // worker starts / after it stopped). Hash, LookupBulk, Upsert, Erase, Age:
 // the owning worker only. counters(), capacity(): any thread (relaxed reads
@@ -48,10 +64,41 @@
 
 namespace cpn::dataplane {
 
+// Why a flow record was made (the IANA flowEndReason values, RFC 5102).
+enum class FlowEndReason : uint8_t {
+  kIdleTimeout = 1,
+  kActiveTimeout = 2,
+  kEndOfFlow = 3,
+  kForcedEnd = 4,
+  kLackOfResources = 5,
+};
+
+// One flow record as the table hands it out (see FLOW RECORDS above).
+struct FlowEnd {
+  const FlowKey* key;
+  uint32_t policy;  // The entry's AffinityValue.
+  uint32_t generation;
+  uint64_t packets;  // Since the previous record of this flow.
+  uint64_t bytes;
+  uint64_t first_tsc;  // First packet of this record.
+  uint64_t last_tsc;   // Last packet (the entry's last-seen time).
+  FlowEndReason reason;
+};
+
+// Receives flow records on the owning worker's thread. Must not block.
+class FlowRecordSink {
+ public:
+  virtual ~FlowRecordSink() = default;
+  virtual void Emit(const FlowEnd& record) = 0;
+};
+
 struct AffinityConfig {
   uint32_t capacity = 1u << 16;   // Entries (flows) this worker can hold.
   uint64_t idle_timeout_tsc = 0;  // 0 = never idle out.
-  uint32_t evict_samples = 8;     // Entries sampled per eviction.
+  // Flow records: null = off (no counts kept). Not owned; outlives the table.
+  FlowRecordSink* flow_sink = nullptr;
+  uint64_t active_timeout_tsc = 0;  // 0 = records only at the end of a flow.
+  uint32_t evict_samples = 8;       // Entries sampled per eviction.
   // CRC32 seed of the key hash. Keep it equal to the parse stage's flow hash
   // seed (kFlowHashSeed, "CPN1") so meta->flow_hash can be passed in as is.
   uint32_t hash_seed = 0x43504e31;
@@ -61,6 +108,7 @@ struct AffinityConfig {
 struct AffinityValue {
   uint32_t policy = 0;
   uint32_t generation = 0;
+  uint32_t position = 0;  // Set by LookupBulk on a hit: the entry, for Count().
 };
 
 struct AffinityCounters {
@@ -73,7 +121,16 @@ struct AffinityCounters {
   uint64_t insert_failures = 0;  // Upserts that could not store (capacity 0).
 };
 
-enum class UpsertResult : uint8_t { kInserted, kUpdated, kInsertedAfterEviction, kFailed };
+// kUnchanged: the key was already pinned, live, to the same value -- the
+// second packet of a new flow in the burst that pinned it (both missed the
+// bulk lookup): not a new flow; only its last-seen time moves.
+enum class UpsertResult : uint8_t {
+  kInserted,
+  kUpdated,
+  kInsertedAfterEviction,
+  kFailed,
+  kUnchanged
+};
 
 class AffinityTable {
  public:
@@ -95,7 +152,20 @@ class AffinityTable {
 
   // Pins `key` to `value` (inserting, or overwriting a stale entry), evicting
   // the oldest sampled entry when the table is full.
-  UpsertResult Upsert(const FlowKey& key, uint32_t hash, AffinityValue value, uint64_t now_tsc);
+  // `position` (optional) receives the entry's position, for Count().
+  UpsertResult Upsert(const FlowKey& key, uint32_t hash, AffinityValue value, uint64_t now_tsc,
+                      uint32_t* position = nullptr);
+
+  // Flow records: one more packet of `bytes` for the entry at `position`
+  // (from LookupBulk or Upsert). Nothing when flow records are off.
+  void Count(uint32_t position, uint32_t bytes, uint64_t now_tsc) {
+    if (stats_ == nullptr) return;
+    FlowStats& f = stats_[position];
+    if (f.packets == 0) f.first_seen = now_tsc;
+    ++f.packets;
+    f.bytes += bytes;
+  }
+  bool flow_records() const { return stats_ != nullptr; }
 
   // Removes `key`; false when absent.
   bool Erase(const FlowKey& key, uint32_t hash);
@@ -103,8 +173,15 @@ class AffinityTable {
   // Examines the next `max_slots` slots (round robin over the whole table)
   // and deletes the entries idle past the timeout. Returns how many it
   // deleted. Cost is bounded by max_slots (measured: ~4 ns per slot read,
-  // ~0.4 us per deletion). Does nothing when there is no timeout.
+  // ~0.4 us per deletion). With flow records it also emits the records of
+  // entries past the active timeout. Does nothing when there is no timeout.
   uint32_t Age(uint64_t now_tsc, uint32_t max_slots);
+
+  // Flow records: hands every entry with packets since its last record to
+  // the sink as FORCED_END (the entries stay, their counts restart). For
+  // shutdown. Returns the records made. Owner only (or the control thread
+  // once the owner stopped).
+  uint32_t EndAllRecords();
 
   AffinityCounters counters() const;
   uint32_t capacity() const { return capacity_; }
@@ -118,6 +195,11 @@ class AffinityTable {
     uint64_t last_seen;
   };
   static_assert(sizeof(Slot) == 16);
+  struct FlowStats {  // By position; only with a flow sink.
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t first_seen;  // Of the current record (valid when packets > 0).
+  };
 
   // Counters written by the owner only: plain load + store, no locked RMW.
   struct alignas(64) Counter {
@@ -137,11 +219,14 @@ class AffinityTable {
            now - s.last_seen > config_.idle_timeout_tsc;
   }
   bool EvictOne();
-  void DeleteAt(uint32_t position);
+  void DeleteAt(uint32_t position, FlowEndReason reason);
+  // Hands the entry's record to the sink (if it has packets) and resets it.
+  void EmitRecord(const FlowKey& key, uint32_t position, FlowEndReason reason);
 
   const AffinityConfig config_;
   rte_hash* hash_ = nullptr;
-  Slot* slots_ = nullptr;  // capacity_ entries, rte_zmalloc'd.
+  Slot* slots_ = nullptr;       // capacity_ entries, rte_zmalloc'd.
+  FlowStats* stats_ = nullptr;  // capacity_ entries with a flow sink, else null.
   uint32_t capacity_ = 0;
   uint32_t age_cursor_ = 0;
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;

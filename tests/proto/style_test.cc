@@ -30,7 +30,7 @@ using google::protobuf::SourceLocation;
 
 // Areas whose every element must carry a comment. (common, topology and
 // compute predate this rule and are not checked for comments.)
-const std::set<std::string> kFullyCommentedAreas = {"controller", "dataplane", "telemetry"};
+const std::set<std::string> kFullyCommentedAreas = {"controller", "dataplane", "lab", "telemetry"};
 
 // RPCs whose request or response type is not <Rpc>Request/<Rpc>Response, by
 // design (the type is shared with another API).

@@ -85,5 +85,38 @@ TEST(MetricsApiTest, SiteStatesWithoutReportsAreMissing) {
   EXPECT_EQ(links.links(0).a_to_b().capacity_bps(), 10000000000u);
 }
 
+// An accepted report triggers a decision without waiting for the epoch;
+// reports within the trigger's rate limit are not lost but decided on once
+// the limit ends (two sites reporting together both count).
+TEST(MetricsApiTest, ReportsTriggerDecisionsWithinTheRateLimit) {
+  ControllerServerOptions o = TestOptions();  // the epoch is an hour
+  o.metrics_trigger_interval = absl::Milliseconds(300);
+  TestController c = StartController(o);
+  ASSERT_NE(c.server, nullptr);
+  auto calls_reach = [&](int n) {
+    const absl::Time until = absl::Now() + absl::Seconds(10);
+    while (c.fake->decide_calls() < n && absl::Now() < until) absl::SleepFor(absl::Milliseconds(5));
+    return c.fake->decide_calls() >= n;
+  };
+  ASSERT_TRUE(calls_reach(1));  // the first run at start
+  const int start = c.fake->decide_calls();
+  grpc::ClientContext ctx;
+  auto stream = c.stub->ReportMetrics(&ctx);
+  const absl::Time now = absl::Now();
+  for (const char* site : {"east", "west"}) {
+    ASSERT_TRUE(stream->Write(Report(site, "llm", 2, 8, 1, now)));
+    cv1::ReportMetricsResponse r;
+    ASSERT_TRUE(stream->Read(&r));
+    ASSERT_TRUE(r.has_accepted()) << r.DebugString();
+  }
+  const absl::Time sent = absl::Now();
+  EXPECT_TRUE(calls_reach(start + 2)) << "the second report waited for the epoch";
+  EXPECT_GE(absl::Now() - sent, absl::Milliseconds(100)) << "the rate limit was not kept";
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(c.fake->decide_calls(), start + 2) << "two reports, two runs";
+  ASSERT_TRUE(stream->WritesDone());
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
 }  // namespace
 }  // namespace cpn::api::testing

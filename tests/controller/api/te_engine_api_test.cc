@@ -170,6 +170,38 @@ TEST_F(TeEngineApiTest, WhatIfSiteDownAnswersAndChangesNothing) {
   EXPECT_TRUE(MessageDifferencer::Equals(before, Current()));
 }
 
+// Demand beyond every site's capacity: the decision list says which sites
+// are overloaded, so nobody reads the overload cost as a prediction.
+TEST_F(TeEngineApiTest, OverloadIsListedAsWarnings) {
+  ReportAll("", 1);
+  cv1::SetDemandRequest set;
+  set.mutable_demand()->set_ingress_router_id("guangzhou");
+  set.mutable_demand()->set_service_id("llm-inference");
+  set.mutable_demand()->set_requests_per_second(1000);  // capacity is ~72 req/s in all
+  cv1::SetDemandResponse out;
+  ASSERT_TRUE(c_.stub->SetDemand(Ctx().get(), set, &out).ok());
+  SolveNow(*c_.stub);
+  cv1::ListDecisionsRequest request;
+  request.add_ingress_router_ids("shanghai");  // warnings are not filtered
+  cv1::ListDecisionsResponse list;
+  ASSERT_TRUE(c_.stub->ListDecisions(Ctx().get(), request, &list).ok());
+  EXPECT_EQ(list.decisions_size(), 1);
+  EXPECT_THAT(list.warnings(),
+              ::testing::Contains(::testing::MatchesRegex(
+                  "site .* service llm-inference loaded to [0-9.]+ of its capacity")));
+
+  // Back within capacity: the warnings go once damping has let the weights
+  // move back (a bounded step per epoch).
+  set.mutable_demand()->set_requests_per_second(1);
+  ASSERT_TRUE(c_.stub->SetDemand(Ctx().get(), set, &out).ok());
+  for (int epoch = 0; epoch < 30; ++epoch) {
+    SolveNow(*c_.stub);
+    ASSERT_TRUE(c_.stub->ListDecisions(Ctx().get(), request, &list).ok());
+    if (list.warnings().empty()) break;
+  }
+  EXPECT_THAT(list.warnings(), ::testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace cpn::api::testing
 

@@ -1,6 +1,7 @@
 // cpnctl end to end: a real cpn-controller process on a free port (always
 // stopped, also when a test fails), real cpnctl invocations; output, JSON
 // (parsed) and exit codes checked; clean shutdown on SIGTERM.
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -225,6 +226,45 @@ TEST_F(CpnctlTest, UsageErrorsAndUnreachable) {
 // SIGTERM stops the controller cleanly. Last in the file, so that it also
 // runs last when the whole binary runs in one process (ctest runs each test
 // in its own process, with its own controller).
+// cpnctl watch follows decisions live: it prints the state, says when it is
+// in sync, then prints a demand's decision appearing and changing as
+// metrics move, each within about an epoch.
+TEST_F(CpnctlTest, WatchShowsDecisionsChangeLive) {
+  auto watch = ChildProcess::Start({CPNCTL_BIN, "--controller", address_, "watch", "decisions",
+                                    "--router", "guangzhou", "--count", "2"},
+                                   "in sync", absl::Seconds(30));
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  auto output_has = [&](const std::string& text, size_t from) {
+    const absl::Time until = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < until) {
+      if ((*watch)->Output().find(text, from) != std::string::npos) return true;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return false;
+  };
+  const size_t synced = (*watch)->Output().find("in sync");
+  RunResult r = Cpnctl({"demand", "set", "guangzhou", "llm-inference", "40"});
+  ASSERT_EQ(r.exit_code, 0) << last_;
+  ASSERT_TRUE(output_has("llm-inference@guangzhou", synced)) << (*watch)->Output();
+  // Fill the site the demand uses most: its weights move away from it.
+  r = Cpnctl({"decision", "list", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << last_;
+  std::string top;
+  const auto decisions = ParseJson<cv1::ListDecisionsResponse>(r.out);
+  for (const auto& d : decisions.decisions()) {
+    if (d.ingress_router_id() == "guangzhou") top = d.candidates(0).site_id();
+  }
+  ASSERT_FALSE(top.empty()) << r.out;
+  const size_t before = (*watch)->Output().size();
+  r = Cpnctl({"metrics", "report", "--site", top, "--service", "llm-inference", "--busy", "16",
+              "--servers", "16"});
+  ASSERT_EQ(r.exit_code, 0) << last_;
+  ASSERT_TRUE(output_has("changed", before)) << (*watch)->Output();
+  EXPECT_THAT((*watch)->Output().substr(before), HasSubstr(top)) << "the change names the site";
+  (*watch)->Stop();
+  std::printf("%s", (*watch)->Output().c_str());
+}
+
 TEST_F(CpnctlTest, ZzSigtermShutsDownCleanly) {
   ASSERT_NE(controller_, nullptr);
   EXPECT_EQ(controller_->Stop(), 0) << controller_->Output();

@@ -152,6 +152,44 @@ TEST(DampTest, OverloadBypassesHysteresisAndSuppression) {
   EXPECT_NEAR(w[0], 0.5, 1e-12);
 }
 
+// Candidate 0 overloaded (u 1.2), candidate 1 not (u 0.8); suppressed.
+TEST(DampTest, OverloadReliefGoesThroughButNotBackOntoTheOverloadedSite) {
+  const std::vector<double> util = {1.2, 0.8};
+  // Relief: weight off the overloaded candidate, a reversal (the last move
+  // was onto it), small gain: neither hysteresis nor suppression holds it.
+  Case off{{0.6, 0.4}, {0.4, 0.6}, {0.1, -0.1}, {51, 50}, {51, 50}, {0, 0}};
+  DampingInput in = off.Input();
+  in.overload = true;
+  in.utilization = util;
+  in.state.suppressed = true;
+  in.state.penalty = 5;
+  in.state.penalty_at = in.now;
+  std::vector<double> w(2);
+  DampingResult r = Damp(DampingOptions{}, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kLimited);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+  // Back onto the overloaded candidate the demand last moved away from:
+  // no relief, so hysteresis holds it; with a large gain, suppression does.
+  Case onto{{0.4, 0.6}, {0.6, 0.4}, {-0.1, 0.1}, {50, 51}, {50, 51}, {0, 0}};
+  in = onto.Input();
+  in.overload = true;
+  in.utilization = util;
+  in.state.suppressed = true;
+  in.state.penalty = 5;
+  in.state.penalty_at = in.now;
+  r = Damp(DampingOptions{}, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kHeld);
+  EXPECT_NEAR(w[0], 0.4, 1e-12);
+  onto.mp = onto.mt = {50, 500};
+  DampingInput big = onto.Input();
+  big.overload = true;
+  big.utilization = util;
+  big.state = in.state;
+  r = Damp(DampingOptions{}, big, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kSuppressed);
+  EXPECT_NEAR(w[0], 0.4, 1e-12);
+}
+
 TEST(DampTest, NewDemandTakesItsTarget) {
   Case c{{0, 0}, {0.3, 0.7}, {0, 0}, {1, 1}, {1, 1}, {0, 0}};
   std::vector<double> w(2);
@@ -278,6 +316,41 @@ TEST(SquareWaveTest, DampedDecisionsDoNotOscillateWhileGreedyDoes) {
       moved = std::max(moved, std::abs(damped.back()[c] - damped.front()[c]));
     }
     EXPECT_GT(moved, 0.05);
+  }
+}
+
+// The overload square wave: the two sites' background alternates between
+// 20 % and 90 % of capacity in antiphase (the 300 req/s of demand then
+// overloads whichever site is high at the held weights), the way a queue
+// signal makes sites look over 100 % in turn. Damping must not follow every
+// edge, as it did when overload bypassed hysteresis and suppression.
+TEST(SquareWaveTest, OverloadSquareWaveDoesNotFlipEveryEpoch) {
+  const TwoSites t = MakeTwoSites();
+  for (int half_period : {1, 2}) {
+    SCOPED_TRACE(absl::StrFormat("half period %d epochs", half_period));
+    DecisionEngine engine;
+    std::shared_ptr<const DecisionSet> prev;
+    std::vector<std::vector<double>> series;
+    auto demands = std::make_shared<const std::vector<Demand>>(t.demands);
+    auto candidates = std::make_shared<const CandidateSet>(t.candidates);
+    int overloaded_epochs = 0;
+    for (int epoch = 0; epoch < 50; ++epoch) {
+      const absl::Time now = absl::FromUnixSeconds(1000) + absl::Milliseconds(100) * epoch;
+      const bool high = (epoch / half_period) % 2 == 1;
+      MetricState m = FreshMetrics(*t.model, now, 0.2);
+      m.placements[high ? 0 : 1].background_rps = 0.9 * 400;
+      DecisionInputs in{t.model,    demands,
+                        candidates, std::make_shared<const MetricState>(std::move(m)),
+                        now,        static_cast<uint64_t>(epoch + 1)};
+      auto r = engine.Decide(in, prev.get());
+      ASSERT_TRUE(r.ok()) << r.status();
+      prev = *r;
+      for (double u : prev->site_utilization) overloaded_epochs += u >= 1.0;
+      series.push_back(testing::Weights(*prev));
+    }
+    EXPECT_GT(overloaded_epochs, 0);  // the wave does overload a site
+    const int edges = 50 / half_period - 1;
+    EXPECT_LE(MaxFlips(series, 0), edges / 4);
   }
 }
 

@@ -11,6 +11,13 @@
 // cpn_paths_bench). Run: build/.../cpn_decision_bench
 //   [--benchmark_filter=Synthetic] [--max_sites=N] (candidate sites per
 //   demand, default 8; 0 = every site hosting the service).
+//
+// The reference run in the same process (these machines are noisy) is
+// BM_ReferenceAllPairsSpf: one latency shortest-path tree from every router
+// of the same network, what an IGP does after each topology change. The
+// summary at the end prints each decision's CPU time and its ratio to it.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +33,7 @@
 #include "controller/te/candidates.h"
 #include "controller/te/decision.h"
 #include "controller/te/explain.h"
+#include "controller/model/shortest_path.h"
 #include "controller/te/path_cache.h"
 #include "controller/topology/graphml_import.h"
 #include "tests/controller/te/decision_test_util.h"
@@ -116,6 +124,81 @@ const Instance& Get(const std::string& name) {
   return cache.emplace(name, std::move(inst)).first->second;
 }
 
+// Mean thread CPU milliseconds per iteration of each (benchmark, instance),
+// for the summary printed after the run. Written by the benchmark thread only.
+std::map<std::string, std::map<std::string, double>> g_cpu_ms;
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// Records the mean CPU time per iteration of `kind` on `name` when the
+// benchmark loop ends (constructed before the loop, destroyed after it).
+class CpuTimeRecorder {
+ public:
+  CpuTimeRecorder(const benchmark::State& state, std::string kind, std::string name)
+      : state_(state), kind_(std::move(kind)), name_(std::move(name)), start_(ThreadCpuMs()) {}
+  ~CpuTimeRecorder() {
+    if (state_.iterations() > 0 && !state_.error_occurred()) {
+      g_cpu_ms[name_][kind_] =
+          (ThreadCpuMs() - start_ - paused_ms_) / static_cast<double>(state_.iterations());
+    }
+  }
+  // Time spent between PauseTiming and ResumeTiming is not the decision's.
+  void Paused(double ms) { paused_ms_ += ms; }
+
+ private:
+  const benchmark::State& state_;
+  std::string kind_, name_;
+  double start_;
+  double paused_ms_ = 0;
+};
+
+// The reference: one latency shortest-path tree from every router.
+void BM_ReferenceAllPairsSpf(benchmark::State& state, const std::string& name) {
+  const Instance& inst = Get(name);
+  if (!inst.ok) {
+    state.SkipWithError("instance not available");
+    return;
+  }
+  const model::NetworkModel& m = *inst.inputs.model;
+  const std::vector<uint64_t> weights = model::InServiceArcWeights(m, m.arc_delay_us());
+  model::ShortestPathTree<uint64_t> tree;
+  CpuTimeRecorder recorder(state, "reference", name);
+  for (auto _ : state) {
+    uint64_t sum = 0;
+    for (uint32_t r = 0; r < m.num_routers(); ++r) {
+      tree.Compute(m, model::RouterIndex(r), weights);
+      sum += tree.distance(model::RouterIndex((r + 1) % m.num_routers()));
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+}
+
+// After the run: CPU ms per decision and its ratio to the reference.
+void PrintSummary() {
+  std::printf("\nCPU time per decision (one thread) and ratio to the reference "
+              "(all-pairs SPF on the same network, same process):\n");
+  std::printf("%-10s %12s %12s %9s %12s %9s %12s %9s\n", "network", "reference", "full",
+              "ratio", "full warm", "ratio", "incremental", "ratio");
+  for (const auto& [name, kinds] : g_cpu_ms) {
+    auto get = [&kinds](const char* k) {
+      auto it = kinds.find(k);
+      return it == kinds.end() ? -1.0 : it->second;
+    };
+    const double ref = get("reference");
+    auto cell = [ref](double ms) {
+      if (ms < 0) return std::string("         -            -");
+      return absl::StrFormat("%9.2f ms %9s", ms,
+                             ref > 0 ? absl::StrFormat("%.2fx", ms / ref) : std::string("-"));
+    };
+    std::printf("%-10s %9.2f ms %s %s %s\n", name.c_str(), ref, cell(get("full")).c_str(),
+                cell(get("warm")).c_str(), cell(get("incremental")).c_str());
+  }
+}
+
 void Counters(benchmark::State& state, const Instance& inst, const DecisionSet& set) {
   state.counters["demands"] = static_cast<double>(inst.inputs.demands->size());
   state.counters["candidates"] = static_cast<double>(inst.candidates);
@@ -134,6 +217,7 @@ void BM_FullDecision(benchmark::State& state, const std::string& name) {
     return;
   }
   std::shared_ptr<const DecisionSet> set;
+  CpuTimeRecorder recorder(state, "full", name);
   for (auto _ : state) {
     DecisionEngine engine;
     auto r = engine.Decide(inst.inputs, nullptr);
@@ -171,13 +255,16 @@ void BM_FullDecisionWarm(benchmark::State& state, const std::string& name) {
   std::uniform_real_distribution<double> jitter(0.9, 1.1);
   DecisionInputs in = inst.inputs;
   uint64_t epoch = 1;
+  CpuTimeRecorder recorder(state, "warm", name);
   for (auto _ : state) {
     state.PauseTiming();
+    const double pause_start = ThreadCpuMs();
     auto m = std::make_shared<MetricState>(*inst.inputs.metrics);
     for (PlacementMetrics& p : m->placements) *p.background_rps *= jitter(rng);
     in.metrics = m;
     in.epoch = ++epoch;
     in.now = inst.inputs.now + absl::Milliseconds(100) * static_cast<int64_t>(epoch);
+    recorder.Paused(ThreadCpuMs() - pause_start);
     state.ResumeTiming();
     auto r = engine.Decide(in, prev.get());
     if (!r.ok()) {
@@ -226,6 +313,7 @@ void BM_IncrementalSiteChange(benchmark::State& state, const std::string& name) 
   uint64_t epoch = 1;
   double scope = 0, changed = 0, iterations = 0, refreshed = 0;
   int n = 0;
+  CpuTimeRecorder recorder(state, "incremental", name);
   for (auto _ : state) {
     ++epoch;
     in.metrics = epoch % 2 == 0 ? surged_c : base;
@@ -252,6 +340,10 @@ void BM_IncrementalSiteChange(benchmark::State& state, const std::string& name) 
 void Register() {
   for (const char* name : {"Synthetic", "Chinanet", "Cogentco", "Kdl"}) {
     const std::string n = name;
+    benchmark::RegisterBenchmark((std::string("BM_ReferenceAllPairsSpf/") + n).c_str(),
+                                 [n](benchmark::State& s) { BM_ReferenceAllPairsSpf(s, n); })
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(5);
     benchmark::RegisterBenchmark((std::string("BM_FullDecision/") + n).c_str(),
                                  [n](benchmark::State& s) { BM_FullDecision(s, n); })
         ->Unit(benchmark::kMillisecond)
@@ -282,6 +374,7 @@ int main(int argc, char** argv) {
   cpn::te::Register();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
+  cpn::te::PrintSummary();
   benchmark::Shutdown();
   return 0;
 }

@@ -109,6 +109,34 @@ TEST(MetricStateTest, ResolvesLoadFormsAndBlendsTowardNominal) {
   EXPECT_FALSE(ValidateMetricState(*n.model, m).ok());
 }
 
+TEST(MetricStateTest, BacklogRaisesTheEffectiveLoad) {
+  const Net n = MakeNet();
+  MetricState m;
+  m.placements.resize(1);
+  m.placements[0].measured_at = kT0;
+  m.placements[0].busy_servers = 6;
+  m.placements[0].own_rps = 100;
+  ASSERT_TRUE(ValidateMetricState(*n.model, m).ok());
+  const double without = ResolveMetrics(*n.model, m, kT0, StalenessOptions{}).placements[0]
+                             .background_rps;
+  // 40 requests waiting, drained over the default 10 s horizon: +4 req/s.
+  m.placements[0].queue_length = 40;
+  ASSERT_TRUE(ValidateMetricState(*n.model, m).ok());
+  ResolvedMetrics r = ResolveMetrics(*n.model, m, kT0, StalenessOptions{});
+  EXPECT_NEAR(r.placements[0].backlog_rps, 4, 1e-9);
+  EXPECT_NEAR(r.placements[0].background_rps, without + 4, 1e-9);
+  // Aged metrics discount the backlog with the rest.
+  m.placements[0].measured_at = kT0 - absl::Seconds(12);
+  r = ResolveMetrics(*n.model, m, kT0, StalenessOptions{});
+  EXPECT_NEAR(r.placements[0].backlog_rps, 4 * std::exp(-1.0), 1e-9);
+  // A zero horizon ignores queues; a negative queue is invalid.
+  StalenessOptions no_backlog;
+  no_backlog.backlog_drain_horizon = absl::ZeroDuration();
+  EXPECT_EQ(ResolveMetrics(*n.model, m, kT0, no_backlog).placements[0].backlog_rps, 0);
+  m.placements[0].queue_length = -1;
+  EXPECT_FALSE(ValidateMetricState(*n.model, m).ok());
+}
+
 TEST(MetricStateTest, SmoothingIsAnExponentialAverage) {
   PlacementMetrics a, b;
   a.measured_at = kT0;

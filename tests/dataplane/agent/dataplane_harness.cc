@@ -120,6 +120,7 @@ DataplaneHarness::DataplaneHarness(const HarnessOptions& o) {
   dataplane::agent::AgentConfig ac;
   ac.dataplane_id = o.router_id;
   ac.listen = "127.0.0.1:0";
+  pc.lab_emulation = ac.limits.lab_emulation = o.lab_emulation;
   ac.limits.capacities.local_sids = 1024;
   ac.limits.capacities.srv6_policies = 1024;
   ac.limits.capacities.steering_rules = 1024;

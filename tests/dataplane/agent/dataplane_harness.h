@@ -36,6 +36,7 @@ struct HarnessOptions {
   uint32_t affinity_per_worker = 1u << 14;
   uint64_t affinity_idle_timeout_ms = 60'000;
   std::string router_id = "r1";
+  bool lab_emulation = false;  // cpn-dataplane --lab-emulation.
 };
 
 // A controller's StreamChannel: arbitrates, then collects what the

@@ -128,4 +128,20 @@ std::string RunCommand(const std::string& cmd) {
   return out;
 }
 
+v1::WriteRequest TwoPolicySteeringWrite(const std::vector<Bytes>& frames) {
+  v1::WriteRequest w;
+  w.mutable_election_id()->set_low(42);
+  w.set_new_version(1);
+  for (const v1::Update& u :
+       {Insert(PortEntity(2, "in", PcapPort(TempFile("in.pcap"), frames, TempFile("discard.pcap")))),
+        Insert(NeighborEntity(1, "fe80::2", "02:00:00:00:00:aa")),
+        Insert(RouteVia(0, "fc00::/16", {{1, "fe80::2"}})),
+        Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", "fc00:3::d6"})),
+        Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", "fc00:4::d6"})),
+        Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 1}, {2, 1}}))}) {
+    *w.add_updates() = u;
+  }
+  return w;
+}
+
 }  // namespace cpn::testing

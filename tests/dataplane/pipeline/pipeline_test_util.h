@@ -50,6 +50,13 @@ struct SrOut {
 };
 SrOut DecodeSrFrame(const Bytes& frame);
 
+// A Write for a fresh dataplane whose port 1 is the egress: port 2 "in"
+// replays `frames` (PcapPort), neighbor fe80::2 and route fc00::/16 out of
+// port 1, policies 1 and 2 (segments fc00:2::e then fc00:3::d6 or
+// fc00:4::d6, source 2001:db8:ff::1) and rule 10 steering
+// 2001:db8:cafe::/48 evenly over them. Version 1, election id 42.
+v1::WriteRequest TwoPolicySteeringWrite(const std::vector<Bytes>& frames);
+
 bool HaveTshark();
 std::string RunCommand(const std::string& cmd);
 

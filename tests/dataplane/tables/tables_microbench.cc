@@ -179,6 +179,10 @@ void Run() {
     c.capacity = 1000000;
     c.idle_timeout_tsc = rte_get_tsc_hz() * 30;
     auto aff = *AffinityTable::Create(c);
+    if (nflows == 1024u) {
+      std::printf("affinity memory (1M-flow table)        %6.1f MiB\n",
+                  aff->memory_bytes() / (1024.0 * 1024.0));
+    }
     std::vector<FlowKey> many(nflows);
     std::vector<uint32_t> many_hash(nflows);
     for (uint32_t f = 0; f < nflows; ++f) {

@@ -1,0 +1,197 @@
+#!/bin/bash
+# Throughput of cpn-dataplane on ONE worker core beside dpdk-testpmd in io
+# mode on the same vdevs (issue 5). Ingress: net_pcap replaying a pcap
+# forever (infinite_rx=1); egress: net_null with no-rx=1. Cases:
+#
+#   steer-1k-64B    steering: parse, classify, affinity, Maglev select,
+#                   H.Encaps (2 segments), FIB, tx; 1,024 flows, 64 B frames
+#   steer-64k-64B   the same with 65,536 flows
+#   steer-1k-512B   the same with 512 B frames
+#   transit-End     SRv6 End on a local SID, then FIB; 1,024 flows, 142 B frames
+#   fib             plain IPv6 FIB forwarding; 1,024 flows, 64 B frames
+#
+# 1,000 routes to service /48s (+ fc00::/16), 1,000 steering rules over 64
+# policies (scripts/bench/gen_state.py). Each run starts testpmd, then
+# cpn-dataplane (programmed with cpn-dpctl), for every case in turn; the
+# rounds repeat --runs times, so the two interleave. Each measurement waits
+# --warmup seconds and then counts port 2's transmitted packets over
+# --seconds (testpmd: its Tx-pps of port 1, averaged over the same window).
+# Main lcore on CPU 0, the worker on CPU 1 (testpmd: -l 0,1).
+#
+# usage: scripts/bench/dataplane.sh [--build-dir DIR] [--runs N] [--seconds S]
+#                                   [--warmup S] [--cases a,b,...] [--no-build]
+# Prints a table of median Mpps and the ratio to testpmd; the load average is
+# printed with it, since the machine may be shared.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$ROOT/build-bench
+RUNS=3
+SECONDS_MEASURED=4
+WARMUP=2
+CASES=steer-1k-64B,steer-64k-64B,steer-1k-512B,transit-End,fib
+DO_BUILD=1
+TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
+PY=/usr/bin/python3
+MEMORY_MB=1024
+MBUFS=98303  # the 65,536-packet pcap is held in mbufs by net_pcap
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) BUILD=$(realpath "$2"); shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --seconds) SECONDS_MEASURED=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --cases) CASES=$2; shift 2 ;;
+    --no-build) DO_BUILD=0; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "dataplane.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$DO_BUILD" = 1 ]; then
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$BUILD" -j2 --target cpn-dataplane cpn-dpctl tables_microbench >/dev/null
+fi
+DATAPLANE=$BUILD/dataplane/cpn-dataplane
+DPCTL=$BUILD/dataplane/tools/cpn-dpctl
+for b in "$DATAPLANE" "$DPCTL" "$TESTPMD"; do
+  [ -x "$b" ] || { echo "dataplane.sh: $b is missing (build it, or drop --no-build)" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/cpn-bench.XXXXXX)
+CHILD=""
+cleanup() {
+  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -INT "$CHILD" 2>/dev/null || true
+    sleep 1
+    kill -KILL "$CHILD" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- inputs ---
+"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p64-1k.pcap" --flows 1024 --size 64
+"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p64-64k.pcap" --flows 65536 --size 64
+"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p512-1k.pcap" --flows 1024 --size 512
+"$PY" "$ROOT/scripts/bench/gen_pcap.py" transit "$WORK/transit-1k.pcap" --flows 1024
+for s in steer fib transit; do "$PY" "$ROOT/scripts/bench/gen_state.py" "$s" >"$WORK/$s.txtpb"; done
+
+pcap_of() {
+  case "$1" in
+    steer-1k-64B|fib) echo "$WORK/p64-1k.pcap" ;;
+    steer-64k-64B) echo "$WORK/p64-64k.pcap" ;;
+    steer-1k-512B) echo "$WORK/p512-1k.pcap" ;;
+    transit-End) echo "$WORK/transit-1k.pcap" ;;
+    *) echo "dataplane.sh: unknown case $1" >&2; exit 2 ;;
+  esac
+}
+state_of() {
+  case "$1" in
+    steer-*) echo "$WORK/steer.txtpb" ;;
+    transit-End) echo "$WORK/transit.txtpb" ;;
+    fib) echo "$WORK/fib.txtpb" ;;
+  esac
+}
+
+stop_child() {
+  kill -INT "$CHILD" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$CHILD" 2>/dev/null || true
+  wait "$CHILD" 2>/dev/null || true
+  CHILD=""
+}
+
+# testpmd io forwarding port 0 (pcap) -> port 1 (null); prints Mpps.
+run_testpmd() {
+  local pcap=$1 log=$WORK/testpmd.log
+  "$TESTPMD" -l 0,1 --no-huge -m "$MEMORY_MB" --no-pci --file-prefix "cpnbench-tp-$$" \
+      --log-level=lib.eal:error \
+      --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev "net_null0,no-rx=1" -- \
+      --forward-mode=io --nb-cores=1 --total-num-mbufs="$MBUFS" --stats-period 1 \
+      </dev/null >"$log" 2>&1 &
+  CHILD=$!
+  # One sample a second once forwarding runs (EAL start-up takes seconds).
+  local want=$((WARMUP + SECONDS_MEASURED + 1)) have=0
+  for _ in $(seq $((want * 10 + 600))); do
+    have=$(grep -c 'Tx-pps' "$log" || true)
+    [ "$have" -ge $((2 * want)) ] && break
+    kill -0 "$CHILD" 2>/dev/null || break
+    sleep 0.1
+  done
+  stop_child
+  # Tx-pps of port 1, one sample a second; skip the warm-up samples.
+  awk -v skip="$((WARMUP + 1))" -v n="$SECONDS_MEASURED" '
+    /NIC statistics for port/ { port = $(NF - 1) + 0 }
+    /Tx-pps:/ && port == 1 { seen++; if (seen > skip && used < n) { sum += $2; used++ } }
+    END { if (used == 0) { print "0.00" } else { printf "%.2f\n", sum / used / 1e6 } }' "$log"
+}
+
+# cpn-dataplane with one worker; prints Mpps transmitted on the egress port.
+run_dataplane() {
+  local pcap=$1 state=$2 log=$WORK/dataplane.log
+  "$DATAPLANE" --router-id bench --listen 127.0.0.1:0 --workers 1 --main-cpu 0 \
+      --worker-cpus 1 -m "$MEMORY_MB" --mbufs "$MBUFS" --file-prefix "cpnbench-dp-$$" \
+      --port "in=net_pcap0,rx_pcap=$pcap,infinite_rx=1" --port "out=net_null0,no-rx=1" \
+      </dev/null >"$log" 2>&1 &
+  CHILD=$!
+  local addr=""
+  for _ in $(seq 300); do
+    addr=$(grep -o 'serving DataplaneService on [0-9.:]*' "$log" | awk '{print $4}' || true)
+    [ -n "$addr" ] && break
+    kill -0 "$CHILD" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$addr" ]; then
+    echo "dataplane.sh: cpn-dataplane did not start:" >&2; cat "$log" >&2; exit 1
+  fi
+  "$DPCTL" --dataplane "$addr" write "$state" >/dev/null
+  sleep "$WARMUP"
+  local json
+  json=$("$DPCTL" --dataplane "$addr" -o json --timeout 30s counters --rate "${SECONDS_MEASURED}s")
+  stop_child
+  echo "$json" >>"$WORK/rates.jsonl"
+  "$PY" -c '
+import json, sys
+r = json.loads(sys.argv[1])
+out = [p for p in r["ports"] if p["name"] == "out"][0]
+print("%.2f" % (out["tx_pps"] / 1e6))' "$json"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+IFS=, read -r -a case_list <<<"$CASES"
+declare -A TP DP
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for run in $(seq "$RUNS"); do
+  for c in "${case_list[@]}"; do
+    pcap=$(pcap_of "$c")
+    tp=$(run_testpmd "$pcap")
+    dp=$(run_dataplane "$pcap" "$(state_of "$c")")
+    TP[$c]="${TP[$c]:-} $tp"
+    DP[$c]="${DP[$c]:-} $dp"
+    echo "run $run $c: testpmd $tp Mpps, cpn-dataplane $dp Mpps" >&2
+  done
+done
+
+affinity=""
+if [ -x "$BUILD/tests/dataplane/tables/tables_microbench" ]; then
+  affinity=$("$BUILD/tests/dataplane/tables/tables_microbench" 2>/dev/null |
+             grep 'affinity memory' | awk '{print $(NF - 1), $NF}' || true)
+fi
+
+echo
+echo "cpn-dataplane (1 worker, CPU 1) vs dpdk-testpmd io (-l 0,1), median of $RUNS interleaved runs"
+printf '%-15s %10s %10s %7s   %s\n' case testpmd dataplane ratio "runs (testpmd / dataplane Mpps)"
+for c in "${case_list[@]}"; do
+  # shellcheck disable=SC2086
+  tpm=$(median ${TP[$c]}); dpm=$(median ${DP[$c]})
+  ratio=$(awk -v a="$dpm" -v b="$tpm" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%-15s %10s %10s %7s   %s /%s\n' "$c" "$tpm" "$dpm" "${ratio}x" "${TP[$c]}" "${DP[$c]}"
+done
+echo "affinity table, 1M flows: ${affinity:-(tables_microbench not built)}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
