@@ -188,6 +188,10 @@ int Run(const Flags& flags) {
             in.changed_decisions += r.decision.last_change().epoch() == set->epoch ? 1 : 0;
           }
           in.sessions = southbound.Sessions();
+          for (const auto& [router, st] : southbound.Stats()) {
+            in.write_stats[router] = {st.writes, absl::ToDoubleSeconds(st.write_time),
+                                      absl::ToDoubleSeconds(st.apply_time)};
+          }
           in.now = absl::Now();
           absl::StatusOr<std::string> text = cpn::controller_telemetry::RenderControllerMetrics(in);
           return text.ok() ? *text : absl::StrCat("# ", text.status().message(), "\n");

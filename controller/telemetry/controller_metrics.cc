@@ -29,6 +29,7 @@ Labels SiteLabels(const cv1::SiteState& s) {
 absl::StatusOr<std::string> RenderControllerMetrics(const ControllerMetricsInput& in) {
   PrometheusText t;
   constexpr MetricType kGauge = MetricType::kGauge;
+  constexpr MetricType kCounter = MetricType::kCounter;
   RETURN_IF_ERROR(t.BeginFamily("cpn_controller_info", "This controller: its id (label), 1.",
                                 kGauge));
   RETURN_IF_ERROR(t.Sample({{"controller_id", in.controller_id}}, uint64_t{1}));
@@ -176,6 +177,25 @@ absl::StatusOr<std::string> RenderControllerMetrics(const ControllerMetricsInput
                                       absl::Nanoseconds(s.last_write_at().nanos()))
               : -1.0;
       RETURN_IF_ERROR(t.Sample({{"router", s.router_id()}}, age));
+    }
+  }
+  if (!in.write_stats.empty()) {
+    // Mean write latency: rate(..._write_seconds_total) / rate(..._writes_total).
+    RETURN_IF_ERROR(t.BeginFamily("cpn_southbound_writes_total",
+                                  "Successful southbound Write calls.", kCounter));
+    for (const auto& [router, w] : in.write_stats) {
+      RETURN_IF_ERROR(t.Sample({{"router", router}}, w.writes));
+    }
+    RETURN_IF_ERROR(t.BeginFamily("cpn_southbound_write_seconds_total",
+                                  "Time spent in southbound Write calls.", kCounter));
+    for (const auto& [router, w] : in.write_stats) {
+      RETURN_IF_ERROR(t.Sample({{"router", router}}, w.write_seconds));
+    }
+    RETURN_IF_ERROR(t.BeginFamily("cpn_southbound_apply_seconds_total",
+                                  "Part of the Write time the dataplane spent applying the batch.",
+                                  kCounter));
+    for (const auto& [router, w] : in.write_stats) {
+      RETURN_IF_ERROR(t.Sample({{"router", router}}, w.apply_seconds));
     }
   }
   return t.text();

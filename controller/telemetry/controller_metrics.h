@@ -6,6 +6,7 @@
 #ifndef CPN_CONTROLLER_TELEMETRY_CONTROLLER_METRICS_H_
 #define CPN_CONTROLLER_TELEMETRY_CONTROLLER_METRICS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct ControllerMetricsInput {
   size_t changed_decisions = 0;
   // One per router with a dataplane address.
   std::vector<cpn::controller::v1::DataplaneSession> sessions;
+  // Southbound Write calls per router since start: how many, the time spent
+  // in them, and the part the dataplane reports as applying them.
+  struct WriteStats {
+    uint64_t writes = 0;
+    double write_seconds = 0;
+    double apply_seconds = 0;
+  };
+  std::map<std::string, WriteStats> write_stats;
   // Scrape time, for session ages.
   absl::Time now = absl::UnixEpoch();
 };

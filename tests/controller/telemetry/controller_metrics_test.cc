@@ -59,10 +59,14 @@ TEST(ControllerMetricsTest, DecisionsSitesLinksAndSessionsAreExposed) {
            desired_version: 10 pending_updates: 4 last_write_at { seconds: 998 })pb",
       &session));
   in.sessions.push_back(session);
+  in.write_stats["shanghai"] = {12, 0.25, 0.125};
 
   absl::StatusOr<std::string> text = RenderControllerMetrics(in);
   ASSERT_TRUE(text.ok()) << text.status();
   const std::string& t = *text;
+  EXPECT_TRUE(Has(t, "cpn_southbound_writes_total{router=\"shanghai\"} 12"));
+  EXPECT_TRUE(Has(t, "cpn_southbound_write_seconds_total{router=\"shanghai\"} 0.25"));
+  EXPECT_TRUE(Has(t, "cpn_southbound_apply_seconds_total{router=\"shanghai\"} 0.125"));
   EXPECT_TRUE(Has(t, "cpn_controller_info{controller_id=\"ctl-a\"} 1"));
   SCOPED_TRACE(t);
   EXPECT_TRUE(Has(t, "cpn_controller_epochs_total 42"));
