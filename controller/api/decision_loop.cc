@@ -109,7 +109,9 @@ void DecisionLoop::Run() {
       }
       if (stopping_) break;
       triggered_ = false;
-      if (trigger_at_ <= absl::Now()) trigger_at_ = absl::InfiniteFuture();
+      // This run reads every report accepted so far: a delayed trigger
+      // pending for one of them is served by it.
+      trigger_at_ = absl::InfiniteFuture();
       epoch = ++runs_started_;
     }
     RunOnce(epoch);

@@ -461,14 +461,20 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
         mp[i] = s.Marginal(c, e_prev);
         mt[i] = s.Marginal(c, e_target);
       }
-      if (prev_weight_[c] > 0 || target[c] > 0) {
+      if (prev_weight_[c] > 0) {
         const CostTerms t = s.Terms(c, e_prev);
         util[i] = std::max(t.site_utilization, t.max_link_utilization);
-        if (prev_weight_[c] > 0) {
-          expected += prev_weight_[c] * (t.total_ms - t.service_ms);
-          overload |= util[i] >= 1.0;
-        }
+        expected += prev_weight_[c] * (t.total_ms - t.service_ms);
+        overload |= util[i] >= 1.0;
       }
+    }
+    // The candidates the move adds weight to count in the overload relief
+    // (damping.h) only when there is an overload.
+    for (uint32_t c = b; overload && c < e; ++c) {
+      const uint32_t i = c - b;
+      if (dead[i] || prev_weight_[c] > 0 || !(target[c] > 0)) continue;
+      const CostTerms t = s.Terms(c, e_prev);
+      util[i] = std::max(t.site_utilization, t.max_link_utilization);
     }
     DampingInput di;
     di.previous = std::span<const double>(prev_weight_.data() + b, n);
