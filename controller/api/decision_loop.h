@@ -10,7 +10,7 @@
 // changes to the DecisionWatchHub. A failed run keeps the previous
 // decisions in force and records the failure in the solver summary.
 //
-// Threads: the loop owns one thread (Start/Stop). Trigger, SolveNow,
+// Threads: the loop owns one thread (Start/Stop). Trigger, TriggerIn, SolveNow,
 // Current and GatherInputs may be called from any thread; the mutex guarding
 // the published pointer and the run counters is never held during a solve
 // or while watchers are notified.
