@@ -343,6 +343,10 @@ class JointSolver {
   std::vector<uint32_t> scope_paths_, scope_sites_;
   std::vector<uint32_t> path_stamp_, site_stamp_, arc_stamp_;
   uint32_t stamp_ = 0;
+  // Add v to a site's (arc's) load change of the current step: the first
+  // add since ++stamp_ zeroes it and lists it in touched_sites_ (arcs_).
+  void AddSiteDelta(uint32_t p, double v);
+  void AddArcDelta(uint32_t a, double v);
   std::vector<uint32_t> best_, worst_;
   std::vector<double> dgap_;
   std::vector<uint8_t> in_scope_;

@@ -52,6 +52,24 @@ class IllinoisBracket {
 
 }  // namespace
 
+void JointSolver::AddSiteDelta(uint32_t p, double v) {
+  if (site_stamp_[p] != stamp_) {
+    site_stamp_[p] = stamp_;
+    touched_sites_.push_back(p);
+    d_site_[p] = 0;
+  }
+  d_site_[p] += v;
+}
+
+void JointSolver::AddArcDelta(uint32_t a, double v) {
+  if (arc_stamp_[a] != stamp_) {
+    arc_stamp_[a] = stamp_;
+    touched_arcs_.push_back(a);
+    d_arc_[a] = 0;
+  }
+  d_arc_[a] += v;
+}
+
 void JointSolver::ColdStart(std::span<const uint32_t> scope) {
   bool any = false;
   for (uint32_t d : scope) {
@@ -240,20 +258,12 @@ bool JointSolver::SwapStep(uint32_t d, uint32_t best, uint32_t worst, double gbe
   touched_sites_.clear();
   touched_arcs_.clear();
   ++stamp_;
-  auto arc = [&](uint32_t a, double v) {
-    if (arc_stamp_[a] != stamp_) {
-      arc_stamp_[a] = stamp_;
-      touched_arcs_.push_back(a);
-      d_arc_[a] = 0;
-    }
-    d_arc_[a] += v;
-  };
   for (const auto& [c, sign, dem] : {std::tuple{best, 1.0, d}, std::tuple{worst, -1.0, d},
                                      std::tuple{c2, 1.0, e}, std::tuple{c1, -1.0, e}}) {
     const uint32_t path = cand_path_[c];
     for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-      arc(path_arcs_[i], sign * ld * breq_[dem]);
-      arc(path_arcs_[i] ^ 1u, sign * ld * bresp_[dem]);
+      AddArcDelta(path_arcs_[i], sign * ld * breq_[dem]);
+      AddArcDelta(path_arcs_[i] ^ 1u, sign * ld * bresp_[dem]);
     }
   }
   std::erase_if(touched_arcs_, [&](uint32_t a) { return d_arc_[a] == 0; });
@@ -382,29 +392,13 @@ bool JointSolver::BlockStep(uint32_t d, bool allow_swap, double* gap) {
   touched_sites_.clear();
   touched_arcs_.clear();
   ++stamp_;
-  auto site = [&](uint32_t p, double v) {
-    if (site_stamp_[p] != stamp_) {
-      site_stamp_[p] = stamp_;
-      touched_sites_.push_back(p);
-      d_site_[p] = 0;
-    }
-    d_site_[p] += v;
-  };
-  auto arc = [&](uint32_t a, double v) {
-    if (arc_stamp_[a] != stamp_) {
-      arc_stamp_[a] = stamp_;
-      touched_arcs_.push_back(a);
-      d_arc_[a] = 0;
-    }
-    d_arc_[a] += v;
-  };
-  site(cand_place_[best], lambda);
-  site(cand_place_[worst], -lambda);
+  AddSiteDelta(cand_place_[best], lambda);
+  AddSiteDelta(cand_place_[worst], -lambda);
   for (const auto& [c, sign] : {std::pair{best, 1.0}, std::pair{worst, -1.0}}) {
     const uint32_t path = cand_path_[c];
     for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-      arc(path_arcs_[i], sign * lambda * breq_[d]);
-      arc(path_arcs_[i] ^ 1u, sign * lambda * bresp_[d]);
+      AddArcDelta(path_arcs_[i], sign * lambda * breq_[d]);
+      AddArcDelta(path_arcs_[i] ^ 1u, sign * lambda * bresp_[d]);
     }
   }
   std::erase_if(touched_sites_, [&](uint32_t p) { return d_site_[p] == 0; });
@@ -449,13 +443,7 @@ bool JointSolver::GlobalStep(std::span<const uint32_t> scope, bool pairwise, dou
   double dk = 0;
   auto add = [&](uint32_t d, uint32_t c, double dx) {
     const double r = lambda_[d] * dx;
-    const uint32_t p = cand_place_[c];
-    if (site_stamp_[p] != stamp_) {
-      site_stamp_[p] = stamp_;
-      touched_sites_.push_back(p);
-      d_site_[p] = 0;
-    }
-    d_site_[p] += r;
+    AddSiteDelta(cand_place_[c], r);
     dk += r * const_ms_[c];
     const uint32_t path = cand_path_[c];
     if (path_stamp_[path] != stamp_) {
@@ -486,15 +474,8 @@ bool JointSolver::GlobalStep(std::span<const uint32_t> scope, bool pairwise, dou
   for (uint32_t path : touched_paths_) {
     const double df = d_path_f_[path], dr = d_path_r_[path];
     for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-      for (uint32_t a : {path_arcs_[i], path_arcs_[i] ^ 1u}) {
-        if (arc_stamp_[a] != stamp_) {
-          arc_stamp_[a] = stamp_;
-          touched_arcs_.push_back(a);
-          d_arc_[a] = 0;
-        }
-      }
-      d_arc_[path_arcs_[i]] += df;
-      d_arc_[path_arcs_[i] ^ 1u] += dr;
+      AddArcDelta(path_arcs_[i], df);
+      AddArcDelta(path_arcs_[i] ^ 1u, dr);
     }
   }
   double h0 = dk;
