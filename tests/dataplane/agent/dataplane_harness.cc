@@ -354,6 +354,22 @@ v1::Entity RuleEntity(uint32_t id, const std::string& prefix,
   return e;
 }
 
+grpc::Status SetEmulation(DataplaneHarness& h, uint32_t port, const v1::LinkEmulation* e,
+                          v1::PortStatus* status) {
+  grpc::ClientContext ctx;
+  v1::SetPortEmulationRequest req;
+  req.set_port_id(port);
+  if (e != nullptr) {
+    *req.mutable_emulation() = *e;
+  } else {
+    req.mutable_clear();
+  }
+  v1::SetPortEmulationResponse resp;
+  grpc::Status s = h.stub().SetPortEmulation(&ctx, req, &resp);
+  if (status != nullptr) *status = resp.status();
+  return s;
+}
+
 std::optional<v1::WriteError> WriteErrorOf(const grpc::Status& status) {
   v1::RpcStatus rs;
   if (status.error_details().empty() || !rs.ParseFromString(status.error_details())) {

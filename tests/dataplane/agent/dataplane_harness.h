@@ -143,6 +143,11 @@ v1::Entity RuleEntity(uint32_t id, const std::string& prefix,
                       const std::vector<std::pair<uint32_t, uint32_t>>& weighted,
                       cpn::compute::v1::Protocol protocol = cpn::compute::v1::PROTOCOL_UDP);
 
+// SetPortEmulation of `port`: the override `e`, or back to Port.emulation
+// when null; the port's status after the change in *status when given.
+grpc::Status SetEmulation(DataplaneHarness& h, uint32_t port, const v1::LinkEmulation* e,
+                          v1::PortStatus* status = nullptr);
+
 // The WriteError in a failed Write's status details (empty when absent).
 std::optional<v1::WriteError> WriteErrorOf(const grpc::Status& status);
 

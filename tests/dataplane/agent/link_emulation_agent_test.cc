@@ -40,22 +40,6 @@ v1::Entity EmulatedPort(uint32_t id, const std::string& name, const v1::LinkEmul
   return p;
 }
 
-grpc::Status SetEmulation(DataplaneHarness& h, uint32_t port, const v1::LinkEmulation* e,
-                          v1::PortStatus* status = nullptr) {
-  grpc::ClientContext ctx;
-  v1::SetPortEmulationRequest req;
-  req.set_port_id(port);
-  if (e != nullptr) {
-    *req.mutable_emulation() = *e;
-  } else {
-    req.mutable_clear();
-  }
-  v1::SetPortEmulationResponse resp;
-  grpc::Status s = h.stub().SetPortEmulation(&ctx, req, &resp);
-  if (status != nullptr) *status = resp.status();
-  return s;
-}
-
 v1::Port ReadPort(DataplaneHarness& h, uint32_t id, uint64_t* version = nullptr) {
   for (const v1::Entity& e : h.Read(version, {v1::ENTITY_TYPE_PORT})) {
     if (e.port().id() == id) return e.port();

@@ -129,19 +129,6 @@ v1::LinkEmulation Emulation(uint32_t delay_us, uint64_t rate_bps = 0, double los
   return e;
 }
 
-grpc::Status Override(DataplaneHarness& h, uint32_t port, const v1::LinkEmulation* e) {
-  grpc::ClientContext ctx;
-  v1::SetPortEmulationRequest req;
-  req.set_port_id(port);
-  if (e != nullptr) {
-    *req.mutable_emulation() = *e;
-  } else {
-    req.mutable_clear();
-  }
-  v1::SetPortEmulationResponse resp;
-  return h.stub().SetPortEmulation(&ctx, req, &resp);
-}
-
 TEST(DpLinkEmulationPipeline, DelayHoldsEveryPacketAtLeastTheDelayAndKeepsOrder) {
   const unsigned pool_before = rte_mempool_avail_count(MetaPktPool());
   {
@@ -182,7 +169,7 @@ TEST(DpLinkEmulationPipeline, RateLimitSpacesPacketsAndDropsBeyondTheQueue) {
   EmulationRig rig(Emulation(0));
   // 1 Mbit/s: a 94-byte frame takes 752 us; 4 may wait.
   const v1::LinkEmulation slow = Emulation(0, 1'000'000, 0, 4);
-  ASSERT_TRUE(Override(rig.h(), 2, &slow).ok());
+  ASSERT_TRUE(SetEmulation(rig.h(), 2, &slow).ok());
   constexpr uint16_t kBurst = 32;
   const uint64_t t0 = rig.Inject(2000, kBurst);
   std::vector<EmulationRig::Out> got = rig.Collect(kBurst, std::chrono::milliseconds(500));
@@ -207,7 +194,7 @@ TEST(DpLinkEmulationPipeline, RateLimitSpacesPacketsAndDropsBeyondTheQueue) {
 TEST(DpLinkEmulationPipeline, OverrideLossCutsTheLinkUntilCleared) {
   EmulationRig rig(Emulation(0));
   const v1::LinkEmulation cut = Emulation(0, 0, 1.0);
-  ASSERT_TRUE(Override(rig.h(), 2, &cut).ok());
+  ASSERT_TRUE(SetEmulation(rig.h(), 2, &cut).ok());
   rig.Inject(3000, 20);
   const tv1::CountersSnapshot c = rig.h().WaitForCounters([](const tv1::CountersSnapshot& s) {
     return DropsOf(s, tv1::DROP_REASON_EMULATED_LOSS) >= 20;
@@ -217,7 +204,7 @@ TEST(DpLinkEmulationPipeline, OverrideLossCutsTheLinkUntilCleared) {
   EXPECT_EQ(PortOf(c, 2)->tx_dropped(), 20u);
   EXPECT_TRUE(rig.Collect(1, std::chrono::milliseconds(50)).empty());
   // Cleared: back to Port.emulation (none), everything passes.
-  ASSERT_TRUE(Override(rig.h(), 2, nullptr).ok());
+  ASSERT_TRUE(SetEmulation(rig.h(), 2, nullptr).ok());
   rig.Inject(3100, 20);
   EXPECT_EQ(rig.Collect(20, std::chrono::seconds(5)).size(), 20u);
 }
