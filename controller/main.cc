@@ -54,6 +54,7 @@ struct Flags {
   double adopt_grace_s = 10;
   double drain_s = 60;
   bool emulate_links = false;
+  std::string fallback_weights = "static";
   double metrics_smoothing_s = 2;
   int metrics_trigger_ms = 10;
   std::string metrics_listen;
@@ -94,6 +95,9 @@ int Run(const Flags& flags) {
   engine.paths.k = flags.k_paths;
   engine.decision.damping.max_step = flags.max_step;
   engine.decision.damping_enabled = !flags.no_damping;
+  engine.decision.solver.fallback = flags.fallback_weights == "nearest"
+                                        ? cpn::te::FallbackWeights::kNearest
+                                        : cpn::te::FallbackWeights::kStatic;
   engine.decision.staleness.fresh_age = options.metrics.fresh_age;
   engine.decision.staleness.max_age = options.metrics.max_age;
   engine.smooth_metrics = flags.metrics_smoothing_s > 0;
@@ -282,6 +286,9 @@ int main(int argc, char** argv) {
       "emulate-links", po::bool_switch(&f.emulate_links),
       "program each link port's emulation (delay, rate) from the model; for lab dataplanes "
       "started with --lab-emulation")(
+      "fallback-weights", po::value(&f.fallback_weights)->default_value(f.fallback_weights),
+      "weights of a service without usable metrics: static (sites' static weights) or "
+      "nearest (all on the nearest live site, as anycast)")(
       "metrics-smoothing-s",
       po::value(&f.metrics_smoothing_s)->default_value(f.metrics_smoothing_s),
       "time constant of the filter over site reports, seconds (0: use reports as they are)")(
@@ -317,6 +324,11 @@ int main(int argc, char** argv) {
                  "--event-log-max-mb, --event-log-files and --max-subscriptions must be >= 1, "
                  "--max-step in (0, 1], --election-id > 0, --adopt-grace-s, --drain-s, "
                  "--metrics-smoothing-s and --metrics-trigger-ms >= 0\n";
+    return 2;
+  }
+  if (f.fallback_weights != "static" && f.fallback_weights != "nearest") {
+    std::cerr << "cpn-controller: --fallback-weights \"" << f.fallback_weights
+              << "\": expected static or nearest\n";
     return 2;
   }
   return Run(f);

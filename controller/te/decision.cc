@@ -317,13 +317,16 @@ absl::StatusOr<std::shared_ptr<const DecisionSet>> DecisionEngine::Redecide(
   RETURN_IF_ERROR(ValidateMetricState(*in.model, *in.metrics));
   auto metrics = std::make_shared<const ResolvedMetrics>(
       ResolveMetrics(*in.model, *in.metrics, in.now, options_.staleness));
-  std::vector<uint32_t> places, arcs, disturbed;
-  solver_.UpdateMetrics(*metrics, &places, &arcs, &disturbed);
+  std::vector<uint32_t> places, arcs, disturbed, reexplain;
+  solver_.UpdateMetrics(*metrics, &places, &arcs, &disturbed, &reexplain);
   // The demands to re-solve. When an input only got worse (more load,
   // fewer servers, slower service), only the demands using it can gain by
-  // moving; otherwise every demand that could use it.
+  // moving; otherwise the demands that could use it and find it cheaper,
+  // at the margin, than a candidate they use.
   std::vector<uint8_t> mark(solver_.num_demands(), 0);
   const ResolvedMetrics* old = previous->metrics.get();
+  std::vector<uint32_t> better;
+  std::vector<uint8_t> could_gain(solver_.num_demands(), 0);
   for (uint32_t p : places) {
     const EffectivePlacement& o = old->placements[p];
     const EffectivePlacement& n = metrics->placements[p];
@@ -332,9 +335,21 @@ absl::StatusOr<std::shared_ptr<const DecisionSet>> DecisionEngine::Redecide(
                        n.service_time_ms >= o.service_time_ms &&
                        n.background_rps >= o.background_rps &&
                        old->service_fallback[sv] == metrics->service_fallback[sv];
-    for (uint32_t d : solver_.demands_at_placement(p)) {
-      if (!worse || solver_.UsesPlacement(d, p)) mark[d] = 1;
+    if (worse) {
+      for (uint32_t d : solver_.demands_at_placement(p)) {
+        if (solver_.UsesPlacement(d, p)) mark[d] = 1;
+      }
+    } else {
+      better.push_back(p);
+      for (uint32_t d : solver_.demands_at_placement(p)) could_gain[d] = 1;
     }
+  }
+  if (!better.empty()) {
+    std::vector<uint32_t> candidates_to_gain;
+    for (uint32_t d = 0; d < could_gain.size(); ++d) {
+      if (could_gain[d]) candidates_to_gain.push_back(d);
+    }
+    for (uint32_t d : solver_.DemandsGainingAt(candidates_to_gain, better)) mark[d] = 1;
   }
   for (uint32_t d : disturbed) mark[d] = 1;
   for (uint32_t a : arcs) {
@@ -360,10 +375,38 @@ absl::StatusOr<std::shared_ptr<const DecisionSet>> DecisionEngine::Redecide(
     incremental_run_ = 0;
     return last_;
   }
+  // Rebuilt below: the re-solved demands whose target moved or differs
+  // from what is installed (damping gets another look now that an input
+  // moved), and those whose explanations went stale (Finish adds the ones
+  // whose terms moved).
+  std::vector<double> before;
+  for (uint32_t d : scope) {
+    const auto w = solver_.weights().subspan(solver_.candidate_begin(d),
+                                             solver_.candidate_end(d) - solver_.candidate_begin(d));
+    before.insert(before.end(), w.begin(), w.end());
+  }
   SolveStats stats;
   if (!scope.empty()) stats = solver_.SolveSubset(scope);
+  std::vector<uint8_t> rebuild(solver_.num_demands(), 0);
+  for (uint32_t d : reexplain) rebuild[d] = 1;
+  for (uint32_t d : disturbed) rebuild[d] = 1;
+  size_t k = 0;
+  for (uint32_t d : scope) {
+    const uint32_t b = solver_.candidate_begin(d);
+    const std::vector<CandidateDecision>& installed = previous->decisions[d]->candidates;
+    for (uint32_t c = b; c < solver_.candidate_end(d); ++c, ++k) {
+      const double x = solver_.weights()[c];
+      if (before[k] != x || c - b >= installed.size() || installed[c - b].weight != x) {
+        rebuild[d] = 1;
+      }
+    }
+  }
+  std::vector<uint32_t> rebuilt;
+  for (uint32_t d = 0; d < rebuild.size(); ++d) {
+    if (rebuild[d]) rebuilt.push_back(d);
+  }
   AlignPrevious(previous);
-  last_ = Finish(in, std::move(metrics), previous, stats, true, scope);
+  last_ = Finish(in, std::move(metrics), previous, stats, true, rebuilt);
   ++incremental_run_;
   return last_;
 }

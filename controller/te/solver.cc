@@ -316,6 +316,22 @@ void JointSolver::ApplyFallbackWeights(uint32_t d) {
   const model::NetworkModel& m = *model_;
   const uint32_t b = cand_begin_[d], e = cand_begin_[d + 1];
   for (uint32_t c = b; c < e; ++c) x_[c] = 0;
+  cold_[d] = 0;
+  if (options_.fallback == FallbackWeights::kNearest) {
+    // The admissible candidate of least propagation delay (then least
+    // zero-load time, then candidate order).
+    uint32_t nearest = kNone32;
+    for (uint32_t c = b; c < e; ++c) {
+      if (reason_[c] != 0 || cand_path_[c] == kNoPath) continue;
+      if (nearest == kNone32 || path_prop_ms_[cand_path_[c]] < path_prop_ms_[cand_path_[nearest]] ||
+          (path_prop_ms_[cand_path_[c]] == path_prop_ms_[cand_path_[nearest]] &&
+           zero_load_ms(c) < zero_load_ms(nearest))) {
+        nearest = c;
+      }
+    }
+    if (nearest != kNone32) x_[nearest] = 1.0;
+    return;
+  }
   // The best admissible path of each placement, and the placements' static
   // weights.
   double total = 0;
@@ -358,7 +374,6 @@ void JointSolver::ApplyFallbackWeights(uint32_t d) {
       x_[c] = best ? 1.0 / placements : 0.0;
     }
   }
-  cold_[d] = 0;
 }
 
 void JointSolver::SanitizeDemand(uint32_t d) {
@@ -397,7 +412,8 @@ void JointSolver::SetWeights(std::span<const double> weights) {
 void JointSolver::UpdateMetrics(const ResolvedMetrics& metrics,
                                 std::vector<uint32_t>* changed_placements,
                                 std::vector<uint32_t>* changed_arcs,
-                                std::vector<uint32_t>* disturbed_demands) {
+                                std::vector<uint32_t>* disturbed_demands,
+                                std::vector<uint32_t>* reexplain_demands) {
   std::vector<uint32_t> places, arcs;
   for (size_t p = 0; p < place_eff_.size(); ++p) {
     if (!SamePlacementInputs(place_eff_[p], metrics.placements[p]) ||
@@ -427,10 +443,13 @@ void JointSolver::UpdateMetrics(const ResolvedMetrics& metrics,
     }
     for (uint32_t d : affected) AccumulateDemand(d, -1.0);
     std::vector<double> before;
-    std::vector<uint8_t> mode_before;
+    std::vector<uint8_t> mode_before, effort_before, reason_before;
     for (uint32_t d : affected) {
       mode_before.push_back(mode_[d]);
+      effort_before.push_back(best_effort_[d]);
       before.insert(before.end(), x_.begin() + cand_begin_[d], x_.begin() + cand_begin_[d + 1]);
+      reason_before.insert(reason_before.end(), orig_reason_.begin() + cand_begin_[d],
+                           orig_reason_.begin() + cand_begin_[d + 1]);
     }
     CompileAdmissibility(affected);
     for (uint32_t d : affected) SanitizeDemand(d);
@@ -438,10 +457,13 @@ void JointSolver::UpdateMetrics(const ResolvedMetrics& metrics,
     for (size_t i = 0; i < affected.size(); ++i) {
       const uint32_t d = affected[i];
       bool disturbed = mode_before[i] != mode_[d] || cold_[d];
+      bool reexplain = effort_before[i] != best_effort_[d];
       for (uint32_t c = cand_begin_[d]; c < cand_begin_[d + 1]; ++c, ++k) {
         disturbed |= before[k] != x_[c];
+        reexplain |= reason_before[k] != orig_reason_[c];
       }
       if (disturbed && disturbed_demands) disturbed_demands->push_back(d);
+      if (reexplain && reexplain_demands) reexplain_demands->push_back(d);
       AccumulateDemand(d, +1.0);
     }
   }
@@ -449,6 +471,31 @@ void JointSolver::UpdateMetrics(const ResolvedMetrics& metrics,
     changed_placements->insert(changed_placements->end(), places.begin(), places.end());
   }
   if (changed_arcs) changed_arcs->insert(changed_arcs->end(), arcs.begin(), arcs.end());
+}
+
+std::vector<uint32_t> JointSolver::DemandsGainingAt(std::span<const uint32_t> demands,
+                                                    std::span<const uint32_t> placements) {
+  const double umax = options_.cost.max_link_utilization;
+  for (size_t a = 0; a < arc_bytes_.size(); ++a) {
+    arc_marg_[a] =
+        ArcCost(arc_cap_[a], arc_eff_[a].background_utilization, arc_bytes_[a], umax).slope;
+  }
+  for (size_t p = 0; p < site_rps_.size(); ++p) site_marg_[p] = SiteCost(p).slope;
+  std::vector<uint32_t> out;
+  for (uint32_t d : demands) {
+    if (mode_[d] != static_cast<uint8_t>(DemandMode::kOptimized)) continue;
+    double best_there = kInf, worst_used = -kInf;
+    for (uint32_t c = cand_begin_[d]; c < cand_begin_[d + 1]; ++c) {
+      if (reason_[c] != 0) continue;
+      const bool there = std::binary_search(placements.begin(), placements.end(), cand_place_[c]);
+      if (!there && !(x_[c] > 0)) continue;
+      const double g = CandidateMarginal(c);
+      if (there) best_there = std::min(best_there, g);
+      if (x_[c] > 0) worst_used = std::max(worst_used, g);
+    }
+    if (worst_used == -kInf || best_there < worst_used) out.push_back(d);
+  }
+  return out;
 }
 
 void JointSolver::BuildReverseIndex() {

@@ -85,8 +85,21 @@ enum class SolverMethod : uint8_t {
   kFlowDeviation,
 };
 
+// How a demand's weights are set when its service has no usable metrics
+// (DemandMode::kStaticFallback).
+enum class FallbackWeights : uint8_t {
+  // Over the placements in proportion to their static weights (configured,
+  // else servers × service rate), each on its least-latency path.
+  kStatic,
+  // All on the placement nearest the ingress by propagation delay, on that
+  // path: what anycast routing does. A placement that goes down or becomes
+  // unreachable passes the demand to the next nearest.
+  kNearest,
+};
+
 struct SolverOptions {
   SolverMethod method = SolverMethod::kBlockCoordinate;
+  FallbackWeights fallback = FallbackWeights::kStatic;
   CostModelOptions cost;
   // Stop when the relative duality gap is at most this.
   double relative_gap = 1e-4;
@@ -105,7 +118,7 @@ struct SolverOptions {
 // How a demand's weights are set (see DecisionBasis).
 enum class DemandMode : uint8_t {
   kOptimized = 0,       // by the solver
-  kStaticFallback = 1,  // fixed, proportional to the placements' static weights
+  kStaticFallback = 1,  // fixed (SolverOptions::fallback)
   kUnserved = 2,        // no admissible candidate
 };
 
@@ -148,6 +161,20 @@ struct Evaluation {
   // the weights.
   double constant_part = 0;
   double objective = 0;
+
+  // Per path, the sums over its arcs (both directions) that Terms and
+  // Marginal need, computed on first use: every candidate of every
+  // refreshed demand is explained, and a router's demands for different
+  // services share its paths. Reset by Evaluate/EvaluateLoads; whoever
+  // changes the arc arrays by hand must reset it too.
+  struct PathSums {
+    double queue_fwd_ms_per_byte = 0, queue_rev_ms_per_byte = 0;
+    double marginal_fwd = 0, marginal_rev = 0;
+    double max_utilization = -1;
+    uint32_t bottleneck_arc = UINT32_MAX;
+  };
+  mutable std::vector<uint32_t> path_sums_slot;  // 0: not computed; else 1 + index
+  mutable std::vector<PathSums> path_sums;
 };
 
 class JointSolver {
@@ -173,9 +200,22 @@ class JointSolver {
   // `disturbed_demands` (when not null) gets the demands whose weights
   // this changed (a candidate became inadmissible, the mode changed, or
   // the demand lost every weight and starts cold): re-solve them.
+  // `reexplain_demands` (when not null) gets the demands whose candidates'
+  // rejection reasons or best-effort flag changed: their explanations are
+  // stale even when their weights stay.
   void UpdateMetrics(const ResolvedMetrics& metrics, std::vector<uint32_t>* changed_placements,
                      std::vector<uint32_t>* changed_arcs,
-                     std::vector<uint32_t>* disturbed_demands = nullptr);
+                     std::vector<uint32_t>* disturbed_demands = nullptr,
+                     std::vector<uint32_t>* reexplain_demands = nullptr);
+
+  // Of `demands` (ascending), those that can gain by moving weight onto
+  // one of `placements` (ascending): an admissible candidate there has a
+  // lower marginal cost at the current loads than the costliest candidate
+  // the demand uses. Demands without weights are kept. What an incremental
+  // re-decision re-solves after placements got better: the others would
+  // not move (a full solve still finds any other gain).
+  std::vector<uint32_t> DemandsGainingAt(std::span<const uint32_t> demands,
+                                         std::span<const uint32_t> placements);
 
   // --- Layout (valid after Load) ------------------------------------------
   const model::NetworkModel& model() const { return *model_; }
@@ -294,6 +334,7 @@ class JointSolver {
   bool BlockStep(uint32_t d, bool allow_swap, double* gap);
   bool SwapStep(uint32_t d, uint32_t best, uint32_t worst, double gbest, double gworst);
   double CandidateMarginal(uint32_t c) const;
+  const Evaluation::PathSums& PathSumsAt(uint32_t path, const Evaluation& eval) const;
   uint32_t PairSlot(uint32_t from, uint32_t to) const;
   void BuildPartners(std::span<const uint32_t> scope);
   bool GlobalStep(std::span<const uint32_t> scope, bool pairwise, double* f);

@@ -49,6 +49,8 @@ void JointSolver::EvaluateLoads(Evaluation* out) const {
     out->site_marginal_ms[p] = w.value + service + a * w.slope;
     f += a * (w.value + service);
   }
+  out->path_sums_slot.assign(path_prop_ms_.size(), 0);
+  out->path_sums.clear();
   const double umax = options_.cost.max_link_utilization;
   out->arc_utilization.assign(na, 0);
   out->arc_factor.assign(na, 0);
@@ -89,23 +91,12 @@ CostTerms JointSolver::TermsAndMarginal(uint32_t c, const Evaluation& eval,
   } else {
     t.propagation_ms = 2 * path_prop_ms_[path];
     t.transfer_ms = const_ms_[c] - t.propagation_ms;
-    double qf = 0, qr = 0, mf = 0, mr = 0, umax = -1;
-    for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-      const uint32_t a = path_arcs_[i], r = a ^ 1u;
-      qf += eval.arc_queue_ms_per_byte[a];
-      qr += eval.arc_queue_ms_per_byte[r];
-      mf += eval.arc_marginal[a];
-      mr += eval.arc_marginal[r];
-      for (uint32_t e : {a, r}) {
-        if (eval.arc_utilization[e] > umax) {
-          umax = eval.arc_utilization[e];
-          t.bottleneck_arc = model::ArcIndex(e);
-        }
-      }
-    }
-    t.queueing_ms = breq_[d] * qf + bresp_[d] * qr;
-    t.max_link_utilization = std::max(umax, 0.0);
-    *marginal = const_ms_[c] + eval.site_marginal_ms[p] + breq_[d] * mf + bresp_[d] * mr;
+    const Evaluation::PathSums& sums = PathSumsAt(path, eval);
+    t.queueing_ms = breq_[d] * sums.queue_fwd_ms_per_byte + bresp_[d] * sums.queue_rev_ms_per_byte;
+    t.max_link_utilization = std::max(sums.max_utilization, 0.0);
+    if (sums.bottleneck_arc != UINT32_MAX) t.bottleneck_arc = model::ArcIndex(sums.bottleneck_arc);
+    *marginal = const_ms_[c] + eval.site_marginal_ms[p] + breq_[d] * sums.marginal_fwd +
+                bresp_[d] * sums.marginal_rev;
   }
   t.total_ms = t.propagation_ms + t.queueing_ms + t.transfer_ms + t.compute_wait_ms + t.service_ms;
   return t;
@@ -115,12 +106,36 @@ double JointSolver::Marginal(uint32_t c, const Evaluation& eval) const {
   const uint32_t path = cand_path_[c];
   if (path == kNoPath) return kInf;
   const uint32_t d = cand_demand_[c];
-  double g = const_ms_[c] + eval.site_marginal_ms[cand_place_[c]];
+  const Evaluation::PathSums& sums = PathSumsAt(path, eval);
+  return const_ms_[c] + eval.site_marginal_ms[cand_place_[c]] + breq_[d] * sums.marginal_fwd +
+         bresp_[d] * sums.marginal_rev;
+}
+
+const Evaluation::PathSums& JointSolver::PathSumsAt(uint32_t path, const Evaluation& eval) const {
+  uint32_t& slot = eval.path_sums_slot[path];
+  if (slot != 0) return eval.path_sums[slot - 1];
+  // One walk for all five (paths are long; this runs for every candidate
+  // path of every refreshed demand).
+  Evaluation::PathSums s;
   for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-    g += breq_[d] * eval.arc_marginal[path_arcs_[i]] +
-         bresp_[d] * eval.arc_marginal[path_arcs_[i] ^ 1u];
+    const uint32_t a = path_arcs_[i], r = a ^ 1u;
+    s.queue_fwd_ms_per_byte += eval.arc_queue_ms_per_byte[a];
+    s.queue_rev_ms_per_byte += eval.arc_queue_ms_per_byte[r];
+    s.marginal_fwd += eval.arc_marginal[a];
+    s.marginal_rev += eval.arc_marginal[r];
+    const double ua = eval.arc_utilization[a], ur = eval.arc_utilization[r];
+    if (ua > s.max_utilization) {
+      s.max_utilization = ua;
+      s.bottleneck_arc = a;
+    }
+    if (ur > s.max_utilization) {
+      s.max_utilization = ur;
+      s.bottleneck_arc = r;
+    }
   }
-  return g;
+  eval.path_sums.push_back(s);
+  slot = static_cast<uint32_t>(eval.path_sums.size());
+  return eval.path_sums.back();
 }
 
 }  // namespace cpn::te

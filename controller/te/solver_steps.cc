@@ -567,33 +567,13 @@ SolveStats JointSolver::Run(std::span<const uint32_t> requested, int max_iterati
   stats.outcome = SolveOutcome::kIterationLimit;
 
   // The exact pass: every marginal cost at the current loads, the duality
-  // gap of every demand and in total.
-  // The arcs the scope's paths use (both directions); all for a full solve.
-  std::vector<uint32_t> scope_arcs;
-  if (subset) {
-    ++stamp_;
-    for (uint32_t path : scope_paths_) {
-      for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-        for (uint32_t a : {path_arcs_[i], path_arcs_[i] ^ 1u}) {
-          if (arc_stamp_[a] != stamp_) {
-            arc_stamp_[a] = stamp_;
-            scope_arcs.push_back(a);
-          }
-        }
-      }
-    }
-  }
+  // gap of every demand and in total. Every arc's marginal is recomputed
+  // even for a small subset: one ArcCost per arc is cheaper than finding
+  // the arcs the subset's paths use (long paths share most arcs).
   auto exact_pass = [&]() {
-    if (subset) {
-      for (uint32_t a : scope_arcs) {
-        arc_marg_[a] =
-            ArcCost(arc_cap_[a], arc_eff_[a].background_utilization, arc_bytes_[a], umax).slope;
-      }
-    } else {
-      for (size_t a = 0; a < arc_bytes_.size(); ++a) {
-        arc_marg_[a] =
-            ArcCost(arc_cap_[a], arc_eff_[a].background_utilization, arc_bytes_[a], umax).slope;
-      }
+    for (size_t a = 0; a < arc_bytes_.size(); ++a) {
+      arc_marg_[a] =
+          ArcCost(arc_cap_[a], arc_eff_[a].background_utilization, arc_bytes_[a], umax).slope;
     }
     for (uint32_t p : scope_sites_) {
       site_marg_[p] = queue_[p].Cost(place_eff_[p].background_rps, site_rps_[p]).slope;

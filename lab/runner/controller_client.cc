@@ -46,58 +46,61 @@ absl::Status ControllerClient::WaitServing(absl::Duration timeout) {
       absl::StrCat("cpn-controller at ", address_, " did not answer GetStatus: ", last));
 }
 
+bool ControllerClient::Programmed(size_t routers, std::string* why) {
+  why->clear();
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, absl::Seconds(2));
+  cv1::GetStatusResponse resp;
+  const grpc::Status s = stub_->GetStatus(&ctx, cv1::GetStatusRequest(), &resp);
+  if (!s.ok()) {
+    *why = s.error_message();
+    return false;
+  }
+  size_t ready = 0;
+  for (const cv1::DataplaneSession& d : resp.status().dataplanes()) {
+    const bool ok = d.state() == cv1::SESSION_STATE_PRIMARY && d.pending_updates() == 0 &&
+                    d.installed_version() == d.desired_version() && d.desired_version() > 0;
+    ready += ok ? 1 : 0;
+    if (!ok) {
+      absl::StrAppend(why, "\n  ", d.router_id(), ": ", cv1::SessionState_Name(d.state()),
+                      " installed ", d.installed_version(), " desired ", d.desired_version(),
+                      " pending ", d.pending_updates(),
+                      d.last_error().empty() ? "" : " error: ", d.last_error());
+    }
+  }
+  grpc::ClientContext dctx;
+  SetDeadline(&dctx);
+  cv1::ListDemandsResponse demands;
+  cv1::ListDecisionsResponse decisions;
+  bool decided = stub_->ListDemands(&dctx, cv1::ListDemandsRequest(), &demands).ok();
+  grpc::ClientContext dctx2;
+  SetDeadline(&dctx2);
+  decided = decided && stub_->ListDecisions(&dctx2, cv1::ListDecisionsRequest(), &decisions).ok();
+  size_t weighted = 0;
+  for (const cv1::Decision& d : decisions.decisions()) {
+    double sum = 0;
+    for (const auto& c : d.candidates()) sum += c.weight();
+    weighted += sum > 0 ? 1 : 0;
+  }
+  decided = decided && weighted >= static_cast<size_t>(demands.demands_size());
+  if (!decided)
+    absl::StrAppend(why, "\n  decisions: ", weighted, " of ", demands.demands_size(),
+                    " demands have weights");
+  return ready == routers && resp.status().dataplanes_size() == static_cast<int>(routers) &&
+         decided;
+}
+
 absl::Status ControllerClient::WaitProgrammed(size_t routers, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   std::string last;
   int in_sync = 0;
   while (absl::Now() < deadline) {
-    grpc::ClientContext ctx;
-    SetDeadline(&ctx, absl::Seconds(2));
-    cv1::GetStatusResponse resp;
-    const grpc::Status s = stub_->GetStatus(&ctx, cv1::GetStatusRequest(), &resp);
-    if (!s.ok()) {
-      last = s.error_message();
+    // Twice in a row, 100 ms apart: a decision just published may not be
+    // compiled into the sessions' desired state yet.
+    if (Programmed(routers, &last)) {
+      if (++in_sync == 2) return absl::OkStatus();
     } else {
-      size_t ready = 0;
-      last.clear();
-      for (const cv1::DataplaneSession& d : resp.status().dataplanes()) {
-        const bool ok = d.state() == cv1::SESSION_STATE_PRIMARY && d.pending_updates() == 0 &&
-                        d.installed_version() == d.desired_version() && d.desired_version() > 0;
-        ready += ok ? 1 : 0;
-        if (!ok) {
-          absl::StrAppend(&last, "\n  ", d.router_id(), ": ", cv1::SessionState_Name(d.state()),
-                          " installed ", d.installed_version(), " desired ", d.desired_version(),
-                          " pending ", d.pending_updates(),
-                          d.last_error().empty() ? "" : " error: ", d.last_error());
-        }
-      }
-      grpc::ClientContext dctx;
-      SetDeadline(&dctx);
-      cv1::ListDemandsResponse demands;
-      cv1::ListDecisionsResponse decisions;
-      bool decided = stub_->ListDemands(&dctx, cv1::ListDemandsRequest(), &demands).ok();
-      grpc::ClientContext dctx2;
-      SetDeadline(&dctx2);
-      decided =
-          decided && stub_->ListDecisions(&dctx2, cv1::ListDecisionsRequest(), &decisions).ok();
-      size_t weighted = 0;
-      for (const cv1::Decision& d : decisions.decisions()) {
-        double sum = 0;
-        for (const auto& c : d.candidates()) sum += c.weight();
-        weighted += sum > 0 ? 1 : 0;
-      }
-      decided = decided && weighted >= static_cast<size_t>(demands.demands_size());
-      if (!decided)
-        absl::StrAppend(&last, "\n  decisions: ", weighted, " of ", demands.demands_size(),
-                        " demands have weights");
-      // Twice in a row, 100 ms apart: a decision just published may not be
-      // compiled into the sessions' desired state yet.
-      if (ready == routers && resp.status().dataplanes_size() == static_cast<int>(routers) &&
-          decided) {
-        if (++in_sync == 2) return absl::OkStatus();
-      } else {
-        in_sync = 0;
-      }
+      in_sync = 0;
     }
     absl::SleepFor(absl::Milliseconds(100));
   }

@@ -26,6 +26,9 @@ class ControllerClient {
   // every demand; DEADLINE_EXCEEDED (with the sessions' states) after
   // `timeout`.
   absl::Status WaitProgrammed(size_t routers, absl::Duration timeout);
+  // One look of WaitProgrammed: true when programmed now; otherwise `why`
+  // says what is missing.
+  bool Programmed(size_t routers, std::string* why);
   absl::Status WaitServing(absl::Duration timeout);
   absl::Status SetDemand(const std::string& ingress, const std::string& service, double rps);
   absl::Status SetLinkUp(const std::string& link, bool up);

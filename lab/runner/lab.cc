@@ -29,6 +29,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "controller/topology/topology_file.h"
+#include "lab/runner/dataplane_client.h"
 
 namespace cpn::lab {
 namespace fs = std::filesystem;
@@ -271,15 +272,34 @@ absl::Status Lab::CreateNetwork() {
 absl::Status Lab::StartDataplanes() {
   for (const DataplaneProcess& d : plan_.dataplanes) {
     state_.dpdk_prefixes.push_back(d.file_prefix);
+    // --lab-emulation: tc netem does not exist here, the dataplane's tx
+    // path emulates the links. Delay and rate come from the controller
+    // (--emulate-links), loss from the lab (ApplyLinkLoss).
     std::vector<std::string> argv = {
         bin_.dataplane, "--router-id", d.router_id, "--listen", d.listen, "--file-prefix",
-        d.file_prefix,  "--workers",   "1",         "-m",       "256",
-        // Link delay and rate come from the controller (--emulate-links):
-        // tc netem does not exist here, the dataplane's tx path emulates.
-        "--lab-emulation"};
+        d.file_prefix,  "--workers",   "1",         "-m",       "256",    "--lab-emulation"};
     for (const std::string& p : d.ports) argv.insert(argv.end(), {"--port", p});
     if (absl::StatusOr<pid_t> pid = Spawn("dataplane", d.router_id, d.netns, argv); !pid.ok())
       return pid.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Lab::ApplyLinkLoss() {
+  for (const LinkLossOverride& o : plan_.link_loss) {
+    DataplaneClient dp(o.dataplane);
+    // The dataplanes were just started: wait for them to serve.
+    absl::StatusOr<cpn::dataplane::v1::PortStatus> st =
+        dp.SetPortEmulation(o.port_id, o.emulation, absl::Seconds(30));
+    if (!st.ok()) {
+      return absl::Status(
+          st.status().code(),
+          absl::StrCat("link ", o.link_id, ": cannot set its loss on router ", o.router_id,
+                       " port ", o.port_id, " (", o.port_name, "): ", st.status().message()));
+    }
+    log_ << "cpn-lab: link " << o.link_id << ": " << 100 * o.emulation.loss_ratio()
+         << "% loss on router " << o.router_id << " port " << o.port_id << " (" << o.port_name
+         << "), SetPortEmulation override\n";
   }
   return absl::OkStatus();
 }
@@ -298,6 +318,7 @@ absl::Status Lab::StartController() {
   for (const auto& [site, mac] : plan_.gateway_macs) {
     argv.insert(argv.end(), {"--site-gateway-mac", absl::StrCat(site, "=", mac)});
   }
+  argv.insert(argv.end(), plan_.controller_flags.begin(), plan_.controller_flags.end());
   absl::StatusOr<pid_t> pid = Spawn("controller", "controller", "", argv);
   if (!pid.ok()) return pid.status();
   controller_pid_ = *pid;
@@ -400,6 +421,7 @@ absl::Status Lab::Up() {
   log_ << "cpn-lab: " << plan_.nodes.size() << " namespaces, " << plan_.veths.size()
        << " veth pairs in " << absl::FormatDuration(absl::Now() - t0) << "\n";
   if (absl::Status s = StartDataplanes(); !s.ok()) return s;
+  if (absl::Status s = ApplyLinkLoss(); !s.ok()) return s;
   if (absl::Status s = StartController(); !s.ok()) return s;
   std::set<std::string> sites;
   for (const SiteProcess& sp : plan_.sites) sites.insert(sp.site_id);

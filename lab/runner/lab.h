@@ -69,6 +69,11 @@ class Lab {
                               const std::string& netns, const std::vector<std::string>& argv);
   absl::Status CreateNetwork();
   absl::Status StartDataplanes();
+  // Sets every lossy link's loss on both its ports (plan_.link_loss): the
+  // controller's model has no loss, so the lab overrides the ports'
+  // emulation itself (SetPortEmulation), with the controller's delay and
+  // rate. The override outlives the controller's writes and restarts.
+  absl::Status ApplyLinkLoss();
 
   LabPlan plan_;
   LabBinaries bin_;

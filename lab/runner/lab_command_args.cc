@@ -27,7 +27,8 @@ absl::StatusOr<LabArgs> ParseLabArgs(const std::string& command,
           << "  --policy P       cpn (default): the controller on live site metrics;\n"
           << "                   nearest / capacity: static weights, sites do not report\n"
           << "  --out DIR        run: where results and the report go (default results/NAME)\n"
-          << "  --controller-restart-at S  run: SIGKILL the controller at S s, start it again\n"
+          << "  --controller-restart-at S  run: SIGKILL the controller at S s and start it\n"
+          << "                   again at once (a controller_restart event added to the file's)\n"
           << "  --state-dir DIR  where labs keep their state (default /run/cpn-lab)\n";
       return absl::CancelledError("help");
     } else if (f == "--name") {

@@ -21,8 +21,8 @@ struct LabArgs {
   std::string name;      // --name (default: the scenario's name)
   LabPolicy policy = LabPolicy::kCpn;
   std::string out_dir;  // --out (run)
-  // --controller-restart-at S (run): SIGKILL the controller at S seconds
-  // and start it again (the scenario format has no such event yet).
+  // --controller-restart-at S (run): as a controller_restart event at S
+  // seconds (down 0 s) in the scenario; BringUp adds it.
   double controller_restart_at_s = -1;
   std::string state_root = kDefaultStateRoot;  // --state-dir
 };

@@ -3,9 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <limits>
-#include <queue>
-#include <set>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -34,35 +32,6 @@ std::string MgmtIp(const std::string& name, int node, int host) {
 
 constexpr int kMaxNodes = 16383;
 constexpr int kHostMtu = 1400;  // room for the SRv6 encapsulation on 1500-byte links
-
-// Shortest propagation delay (µs) from `from` to every router.
-std::map<std::string, uint64_t> Delays(const tv1::Topology& t, const std::string& from) {
-  std::map<std::string, uint64_t> dist;
-  using Item = std::pair<uint64_t, std::string>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<>> q;
-  dist[from] = 0;
-  q.push({0, from});
-  while (!q.empty()) {
-    auto [d, r] = q.top();
-    q.pop();
-    if (d > dist[r]) continue;
-    for (const tv1::Link& l : t.links()) {
-      std::string other;
-      if (l.a().router_id() == r)
-        other = l.b().router_id();
-      else if (l.b().router_id() == r)
-        other = l.a().router_id();
-      else
-        continue;
-      const uint64_t nd = d + l.propagation_delay_us();
-      if (!dist.count(other) || nd < dist[other]) {
-        dist[other] = nd;
-        q.push({nd, other});
-      }
-    }
-  }
-  return dist;
-}
 
 int ServicePort(const cpn::compute::v1::Service& s) {
   return s.ports_size() > 0 ? static_cast<int>(s.ports(0).first()) : 50051;
@@ -174,8 +143,10 @@ absl::StatusOr<LabPlan> MakeLabPlan(const ResolvedScenario& scenario, const std:
   }
   std::map<std::string, int> next_port;  // router id -> ports used (MAC port byte)
   std::map<std::string, std::vector<std::string>> port_args;  // router id -> --port values
+  // A router port; its Port.id in the dataplane is its place in the
+  // dataplane's --port list (1, 2, ...).
   auto add_router_port = [&](const std::string& router, char letter, const std::string& model_name,
-                             std::string* mac) -> std::string {
+                             std::string* mac, uint32_t* port_id = nullptr) -> std::string {
     Node& rn = plan.nodes[router_node.at(router)];
     const int k = ++next_port[router];
     const std::string dev = absl::StrCat(std::string(1, letter), k);
@@ -183,20 +154,48 @@ absl::StatusOr<LabPlan> MakeLabPlan(const ResolvedScenario& scenario, const std:
     rn.router_ports.push_back(dev);
     port_args[router].push_back(
         absl::StrCat(model_name, "=net_af_packet", port_args[router].size(), ",iface=", dev));
+    if (port_id != nullptr) *port_id = static_cast<uint32_t>(port_args[router].size());
     return dev;
   };
 
   // Router-router links.
+  std::map<std::string, const LinkEmulation*> emulation;  // by link id
+  for (const LinkEmulation& e : scenario.links) emulation[e.id] = &e;
   for (tv1::Link& l : *t.mutable_links()) {
     std::string mac_a, mac_b;
-    const std::string dev_a = add_router_port(l.a().router_id(), 'l', l.a().interface(), &mac_a);
-    const std::string dev_b = add_router_port(l.b().router_id(), 'l', l.b().interface(), &mac_b);
+    uint32_t port_a = 0, port_b = 0;
+    const std::string dev_a =
+        add_router_port(l.a().router_id(), 'l', l.a().interface(), &mac_a, &port_a);
+    const std::string dev_b =
+        add_router_port(l.b().router_id(), 'l', l.b().interface(), &mac_b, &port_b);
     l.mutable_a()->set_mac_address(mac_a);
     l.mutable_b()->set_mac_address(mac_b);
     VethEnd a{plan.nodes[router_node.at(l.a().router_id())].netns, dev_a, mac_a, 1500};
     VethEnd b{plan.nodes[router_node.at(l.b().router_id())].netns, dev_b, mac_b, 1500};
     plan.veths.push_back(VethPair{a, b, absl::StrCat("link ", l.id())});
     plan.link_devices[l.id()] = {a, b};
+    // Loss: the controller's model has none; the lab sets it on both ends
+    // itself (LinkLossOverride).
+    const auto em = emulation.find(l.id());
+    if (em == emulation.end() || em->second->loss_percent <= 0) continue;
+    for (const auto& [end, port] : {std::pair{&l.a(), port_a}, std::pair{&l.b(), port_b}}) {
+      LinkLossOverride o;
+      o.link_id = l.id();
+      o.router_id = end->router_id();
+      o.dataplane = absl::StrCat(plan.nodes[router_node.at(end->router_id())].mgmt_ip, ":",
+                                 kDataplaneGrpcPort);
+      o.port_id = port;
+      o.port_name = end->interface();
+      // The same delay and rate the controller programs from the model
+      // (--emulate-links: propagation delay, capacity), plus the loss.
+      o.emulation.set_delay_us(
+          static_cast<uint32_t>(std::min<uint64_t>(l.propagation_delay_us(), UINT32_MAX)));
+      o.emulation.set_rate_bps(l.capacity_bps());
+      o.emulation.set_loss_ratio(em->second->loss_percent / 100);
+      o.emulation.set_random_seed(
+          DeriveSeed(sc.seed(), "link-loss", absl::StrCat(l.id(), "@", end->router_id())));
+      plan.link_loss.push_back(o);
+    }
   }
 
   // Host attachment: a veth from a router port to eth0 of the host.
@@ -280,41 +279,18 @@ absl::StatusOr<LabPlan> MakeLabPlan(const ResolvedScenario& scenario, const std:
     plan.clients.push_back(ClientProcess{c.id(), n.netns, target});
   }
 
-  // Static weights for the baselines.
-  if (policy != LabPolicy::kCpn) {
-    std::set<std::pair<std::string, std::string>> nearest;  // (site, service)
-    for (const auto& c : sc.clients()) {
-      const std::map<std::string, uint64_t> d = Delays(t, c.router());
-      for (const std::string& service : c.services()) {
-        std::string best;
-        uint64_t best_d = std::numeric_limits<uint64_t>::max();
-        for (int i = 0; i < site_count; ++i) {
-          const auto& site = t.sites(i);
-          bool hosts = false;
-          for (const auto& cap : site.capacities()) hosts = hosts || cap.service_id() == service;
-          const auto it = d.find(site.attachment().router_id());
-          if (!hosts || it == d.end()) continue;
-          if (it->second < best_d) {
-            best_d = it->second;
-            best = site.id();
-          }
-        }
-        if (!best.empty()) nearest.insert({best, service});
-      }
-    }
-    // A static weight of 0 means "derived from capacity" in the model, so
-    // the sites that are not nearest get kNotNearestWeight: a share of
-    // 1e-9, which the SRv6 compiler rounds to the smallest weight (1 of
-    // 65535).
-    constexpr double kNotNearestWeight = 1e-9;
+  // The baselines: sites do not report, so every service is in the
+  // controller's fallback; "capacity" weights the sites by their servers
+  // (the same for every ingress), "nearest" sends each ingress to its
+  // nearest live site by propagation delay, as anycast would.
+  if (policy == LabPolicy::kCapacity) {
     for (int i = 0; i < site_count; ++i) {
-      auto* site = t.mutable_sites(i);
-      for (auto& cap : *site->mutable_capacities()) {
-        cap.set_static_weight(policy == LabPolicy::kCapacity                  ? cap.servers()
-                              : nearest.count({site->id(), cap.service_id()}) ? 1.0
-                                                                              : kNotNearestWeight);
+      for (auto& cap : *t.mutable_sites(i)->mutable_capacities()) {
+        cap.set_static_weight(cap.servers());
       }
     }
+  } else if (policy == LabPolicy::kNearest) {
+    plan.controller_flags = {"--fallback-weights", "nearest"};
   }
 
   for (const Node& n : plan.nodes) {

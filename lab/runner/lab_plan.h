@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cpn/dataplane/v1/entities.pb.h"
 #include "cpn/topology/v1/topology.pb.h"
 #include "lab/scenario/scenario_validate.h"
 
@@ -98,6 +99,20 @@ struct DataplaneProcess {
   std::vector<std::string> ports;  // "NAME=net_af_packet<k>,iface=<dev>"
 };
 
+// Link loss, which the controller's model does not carry: the lab sets it
+// on each end of a lossy link with the dataplane's SetPortEmulation (an
+// override that wins over the Port.emulation the controller programs, and
+// that the controller's writes leave in place). The override carries the
+// same delay and rate the controller programs, plus loss_ratio.
+struct LinkLossOverride {
+  std::string link_id;
+  std::string router_id;
+  std::string dataplane;  // the router's dataplane, mgmt_ip:9559
+  uint32_t port_id = 0;   // Port.id: the port's place in the --port list
+  std::string port_name;  // the model interface, e.g. "eth1"
+  cpn::dataplane::v1::LinkEmulation emulation;
+};
+
 struct LabPlan {
   std::string name, tag, state_dir;
   LabPolicy policy = LabPolicy::kCpn;
@@ -110,15 +125,20 @@ struct LabPlan {
   std::vector<VethPair> veths;
   // Model link id -> the two (namespace, device) ends, for link down/up.
   std::map<std::string, std::pair<VethEnd, VethEnd>> link_devices;
+  // Both ends of every link with loss_percent > 0, in link order.
+  std::vector<LinkLossOverride> link_loss;
   std::vector<DataplaneProcess> dataplanes;
   std::vector<SiteProcess> sites;
   std::vector<ClientProcess> clients;
   // The controller's topology: the scenario's, with MACs on every link end,
   // dataplane addresses, one access site "access-<client>" per client and,
-  // for a static policy, static weights.
+  // for the capacity policy, static weights.
   cpn::topology::v1::Topology topology;
   // --site-gateway-mac SITE=MAC for every site and access site.
   std::map<std::string, std::string> gateway_macs;
+  // Further cpn-controller flags the policy needs ("nearest": every ingress
+  // on its nearest site, --fallback-weights nearest).
+  std::vector<std::string> controller_flags;
 };
 
 // The plan of `scenario` as lab `name` with state under `state_root`

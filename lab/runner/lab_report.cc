@@ -300,8 +300,29 @@ Report MakeReport(const ReportInput& in) {
                             fmt(SiteShares(in.requests, c, e.to_s, in.duration_s + 60)));
     }
   }
-  rep.summary = absl::StrCat("Run ", in.title, "\n", summary, windows);
+  // Requests sent from each controller kill until the dataplanes were
+  // programmed again (or the end), and how many failed.
+  std::string restarts;
+  for (const ControllerRestartRecord& r : in.controller_restarts) {
+    const double until = r.programmed_s >= 0 ? r.programmed_s : in.duration_s;
+    int sent = 0, failed = 0;
+    for (const RequestRecord& q : in.requests) {
+      if (q.send_s < r.killed_s || q.send_s >= until) continue;
+      ++sent;
+      failed += q.status != "OK";
+    }
+    absl::StrAppendFormat(
+        &restarts, "controller restart at %.1f s: %s; requests sent meanwhile %d, failed %d\n",
+        r.killed_s,
+        r.programmed_s >= 0 ? absl::StrFormat("every dataplane programmed again %.2f s later",
+                                              r.programmed_s - r.killed_s)
+                            : std::string("dataplanes not programmed again before the end"),
+        sent, failed);
+  }
+  rep.summary = absl::StrCat("Run ", in.title, "\n", summary, windows, restarts);
   if (!windows.empty()) absl::StrAppend(&md, "\n## Where requests went\n\n```\n", windows, "```\n");
+  if (!restarts.empty())
+    absl::StrAppend(&md, "\n## Controller restarts\n\n```\n", restarts, "```\n");
   rep.files["report.md"] = md;
   return rep;
 }

@@ -48,6 +48,14 @@ absl::StatusOr<std::vector<RequestRecord>> ParseLoadgenCsv(const std::string& te
                                                            const std::string& source,
                                                            int64_t start_unix_ns);
 
+// A controller restart as the run saw it, seconds since the start: the
+// kill, and when every dataplane was programmed again (< 0: not before the
+// end).
+struct ControllerRestartRecord {
+  double killed_s = 0;
+  double programmed_s = -1;
+};
+
 struct ReportInput {
   std::string title;  // "four-router, policy cpn"
   double duration_s = 0;
@@ -57,6 +65,9 @@ struct ReportInput {
   std::vector<SiteMetricSample> site_metrics;
   std::vector<MarkedEvent> events;
   std::map<std::string, int> site_servers;  // servers per site (all services)
+  // Summarised as the requests sent from the kill until reprogrammed, and
+  // how many failed.
+  std::vector<ControllerRestartRecord> controller_restarts;
 };
 
 struct Report {

@@ -28,16 +28,38 @@ namespace fs = std::filesystem;
 // requests, so new weights show in the traffic within a second or two.
 constexpr char kRequestsPerConnection[] = "10";
 
-absl::Status Apply(Lab& lab, const TimelineAction& a) {
+// What the controller was told that a restarted controller must be told
+// again (it starts from its topology file with no configured demand and
+// every link up), and whether a controller runs.
+struct ControllerInForce {
+  bool up = true;
+  std::map<std::pair<std::string, std::string>, double> demand;  // (ingress, service) -> rps
+  std::set<std::string> links_down;
+  // After a start: when it was killed, and consecutive programmed looks.
+  absl::Time t0, killed_at;
+  bool awaiting_programmed = false;
+  int programmed_looks = 0;
+  // Every restart (for the report).
+  std::vector<ControllerRestartRecord> restarts;
+};
+
+absl::Status Apply(Lab& lab, const TimelineAction& a, ControllerInForce& ctl) {
   using Kind = TimelineAction::Kind;
   switch (a.kind) {
     case Kind::kDemand:
-      return lab.controller().SetDemand(a.target, a.service, a.value);
+      ctl.demand[{a.target, a.service}] = a.value;
+      // While the controller is down, the start configures it.
+      return ctl.up ? lab.controller().SetDemand(a.target, a.service, a.value) : absl::OkStatus();
     case Kind::kLinkDown:
     case Kind::kLinkUp: {
       const bool up = a.kind == Kind::kLinkUp;
+      if (up) {
+        ctl.links_down.erase(a.target);
+      } else {
+        ctl.links_down.insert(a.target);
+      }
       absl::Status s = lab.SetLinkDevices(a.target, up);
-      s.Update(lab.controller().SetLinkUp(a.target, up));
+      if (ctl.up) s.Update(lab.controller().SetLinkUp(a.target, up));
       return s;
     }
     case Kind::kSiteDown:
@@ -58,6 +80,29 @@ absl::Status Apply(Lab& lab, const TimelineAction& a) {
                            absl::StrCat(static_cast<uint32_t>(a.value))})
                      .status());
       }
+      return s;
+    }
+    case Kind::kControllerStop:
+      ctl.up = false;
+      ctl.awaiting_programmed = false;
+      ctl.killed_at = absl::Now();
+      ctl.restarts.push_back({absl::ToDoubleSeconds(ctl.killed_at - ctl.t0), -1});
+      return lab.StopController();
+    case Kind::kControllerStart: {
+      // Same address and topology; then what was configured and is still
+      // in force. The dataplanes kept forwarding; the new controller adopts
+      // their installed state.
+      absl::Status s = lab.StartController();
+      if (!s.ok()) return s;
+      ctl.up = true;
+      for (const auto& [key, rps] : ctl.demand) {
+        s.Update(lab.controller().SetDemand(key.first, key.second, rps));
+      }
+      for (const std::string& link : ctl.links_down) {
+        s.Update(lab.controller().SetLinkUp(link, false));
+      }
+      ctl.awaiting_programmed = true;
+      ctl.programmed_looks = 0;
       return s;
     }
   }
@@ -87,48 +132,53 @@ absl::Status Run(const LabArgs& args, UpLab& up, std::ostream& out) {
   }
   std::vector<WeightSample> weights;
   std::vector<SiteMetricSample> site_metrics;
-  std::map<std::pair<std::string, std::string>, double> demand;  // in force
+  ControllerInForce ctl;
+  ctl.t0 = t0;
   for (const TimelineAction& a : actions) {
     if (a.at_s == 0 && a.kind == TimelineAction::Kind::kDemand)
-      demand[{a.target, a.service}] = a.value;
+      ctl.demand[{a.target, a.service}] = a.value;
   }
-  bool restarted = false;
   size_t next = 0;
-  absl::Time next_poll = t0;
+  absl::Time next_poll = t0, next_programmed_look = t0;
   std::string action_log;
   while (!loadgens.empty()) {
     const double t = absl::ToDoubleSeconds(absl::Now() - t0);
     for (; next < actions.size() && actions[next].at_s <= t; ++next) {
       const TimelineAction& a = actions[next];
       if (a.at_s == 0 && a.kind == TimelineAction::Kind::kDemand) continue;  // set by up
-      if (a.kind == TimelineAction::Kind::kDemand) demand[{a.target, a.service}] = a.value;
-      absl::Status s = Apply(lab, a);
+      absl::Status s = Apply(lab, a, ctl);
       const std::string line = absl::StrFormat("%7.2f s  %s%s%s", t, ActionText(a),
                                                a.note.empty() ? "" : "  # ", a.note) +
                                (s.ok() ? "" : absl::StrCat("  FAILED: ", s.message()));
       out << "cpn-lab: " << line << "\n";
       action_log += line + "\n";
     }
-    if (args.controller_restart_at_s >= 0 && !restarted && t >= args.controller_restart_at_s) {
-      // A new controller starts empty of configured demand: configure the
-      // demand in force again once it serves.
-      restarted = true;
-      absl::Status s = lab.StopController();
-      if (s.ok()) s = lab.StartController();
-      for (const auto& [key, rps] : demand) {
-        if (s.ok()) s = lab.controller().SetDemand(key.first, key.second, rps);
+    if (ctl.up && ctl.awaiting_programmed && absl::Now() >= next_programmed_look) {
+      next_programmed_look = absl::Now() + absl::Milliseconds(100);
+      // After a restart: when every dataplane is programmed again (twice in
+      // a row, as up waits).
+      std::string why;
+      ctl.programmed_looks = lab.controller().Programmed(lab.plan().dataplanes.size(), &why)
+                                 ? ctl.programmed_looks + 1
+                                 : 0;
+      if (ctl.programmed_looks == 2) {
+        ctl.awaiting_programmed = false;
+        ctl.restarts.back().programmed_s = absl::ToDoubleSeconds(absl::Now() - t0);
+        const std::string line = absl::StrFormat(
+            "%7.2f s  controller: every dataplane programmed again, %.2f s after the kill",
+            absl::ToDoubleSeconds(absl::Now() - t0),
+            absl::ToDoubleSeconds(absl::Now() - ctl.killed_at));
+        out << "cpn-lab: " << line << "\n";
+        action_log += line + "\n";
       }
-      const std::string line =
-          absl::StrFormat("%7.2f s  controller restarted%s", t,
-                          s.ok() ? "" : absl::StrCat("  FAILED: ", s.message()));
-      out << "cpn-lab: " << line << "\n";
-      action_log += line + "\n";
     }
     if (absl::Now() >= next_poll) {
-      absl::StatusOr<std::vector<WeightSample>> w = lab.controller().Weights(t);
-      if (w.ok()) weights.insert(weights.end(), w->begin(), w->end());
-      absl::StatusOr<std::vector<SiteMetricSample>> m = lab.controller().SiteMetrics(t);
-      if (m.ok()) site_metrics.insert(site_metrics.end(), m->begin(), m->end());
+      if (ctl.up) {  // nothing to sample while the controller is down
+        absl::StatusOr<std::vector<WeightSample>> w = lab.controller().Weights(t);
+        if (w.ok()) weights.insert(weights.end(), w->begin(), w->end());
+        absl::StatusOr<std::vector<SiteMetricSample>> m = lab.controller().SiteMetrics(t);
+        if (m.ok()) site_metrics.insert(site_metrics.end(), m->begin(), m->end());
+      }
       next_poll += absl::Milliseconds(250);
     }
     for (auto it = loadgens.begin(); it != loadgens.end();) {
@@ -156,10 +206,6 @@ absl::Status Run(const LabArgs& args, UpLab& up, std::ostream& out) {
   in.weights = std::move(weights);
   in.site_metrics = std::move(site_metrics);
   in.events = MarkedEvents(sc);
-  if (args.controller_restart_at_s >= 0) {
-    in.events.push_back(
-        {args.controller_restart_at_s, args.controller_restart_at_s, "controller restart"});
-  }
   for (const auto& site : sc.sites())
     for (const auto& s : site.services()) in.site_servers[site.id()] += s.servers();
   for (const auto& c : sc.clients()) {
@@ -171,6 +217,7 @@ absl::Status Run(const LabArgs& args, UpLab& up, std::ostream& out) {
     if (!r.ok()) return r.status();
     in.requests.insert(in.requests.end(), r->begin(), r->end());
   }
+  in.controller_restarts = ctl.restarts;
   Report rep = MakeReport(in);
   rep.files["actions.txt"] = action_log;
   for (const auto& [name, content] : rep.files) {

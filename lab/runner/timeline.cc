@@ -70,6 +70,14 @@ std::vector<TimelineAction> BuildTimeline(
         a.target = e.metric_delay().site();
         a.value = e.metric_delay().delay_ms();
         break;
+      case cpn::lab::v1::TimelineEvent::kControllerRestart: {
+        a.kind = Kind::kControllerStop;
+        out.push_back(a);
+        a.kind = Kind::kControllerStart;
+        a.at_s = e.at_s() + e.controller_restart().down_s();
+        a.value = e.controller_restart().down_s();
+        break;
+      }
       default:
         continue;  // load surges are in the schedules
     }
@@ -109,6 +117,10 @@ std::vector<MarkedEvent> MarkedEvents(const cpn::lab::v1::Scenario& scenario) {
         m.label =
             absl::StrCat(e.metric_delay().site(), " metrics +", e.metric_delay().delay_ms(), " ms");
         break;
+      case cpn::lab::v1::TimelineEvent::kControllerRestart:
+        m.to_s = std::min(scenario.duration_s(), e.at_s() + e.controller_restart().down_s());
+        m.label = "controller restart";
+        break;
       default:
         continue;
     }
@@ -132,6 +144,10 @@ std::string ActionText(const TimelineAction& a) {
       return absl::StrCat("site ", a.target, " up");
     case Kind::kMetricDelay:
       return absl::StrFormat("site %s metric delay %g ms", a.target, a.value);
+    case Kind::kControllerStop:
+      return "controller killed (SIGKILL)";
+    case Kind::kControllerStart:
+      return absl::StrFormat("controller started again (down %g s)", a.value);
   }
   return "?";
 }

@@ -18,6 +18,13 @@ namespace cpn::lab {
 absl::StatusOr<std::unique_ptr<UpLab>> BringUp(const LabArgs& a, std::ostream& out) {
   absl::StatusOr<ResolvedScenario> scenario = LoadScenarioFile(a.scenario);
   if (!scenario.ok()) return scenario.status();
+  if (a.controller_restart_at_s >= 0) {
+    // The flag is a controller_restart event (down 0 s) added to the file's.
+    if (absl::Status s = AddControllerRestart(*scenario, a.controller_restart_at_s); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--controller-restart-at ", a.controller_restart_at_s, ": ", s.message()));
+    }
+  }
   const std::string name = a.name.empty() ? scenario->scenario.name() : a.name;
   absl::StatusOr<LabPlan> plan = MakeLabPlan(*scenario, name, a.state_root, a.policy);
   if (!plan.ok()) return plan.status();

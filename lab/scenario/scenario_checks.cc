@@ -175,12 +175,50 @@ void CheckEvents(Context& c, const std::set<std::string>& regions) {
       case v1::TimelineEvent::kMetricDelay:
         site_ref("metric_delay", e.metric_delay().site());
         break;
-      case v1::TimelineEvent::EVENT_NOT_SET:
-        c.p.Add(
-            at,
-            who +
-                ": no event (load_surge, link_down, link_up, site_down, site_up or metric_delay)");
+      case v1::TimelineEvent::kControllerRestart: {
+        const double down = e.controller_restart().down_s();
+        const FieldPath dat = Join(Join(at, "controller_restart"), "down_s");
+        if (!NonNegative(down)) {
+          c.p.Add(dat, who + ": down_s must be >= 0 s");
+        } else if (NonNegative(e.at_s()) && Positive(end) && e.at_s() < end &&
+                   e.at_s() + down >= end) {
+          c.p.Add(dat, absl::StrCat(who, ": the controller would be down until ", e.at_s() + down,
+                                    " s, not before the end of the run (duration_s ", end, ")"));
+        }
         break;
+      }
+      case v1::TimelineEvent::EVENT_NOT_SET:
+        c.p.Add(at, who +
+                        ": no event (load_surge, link_down, link_up, site_down, site_up, "
+                        "metric_delay or controller_restart)");
+        break;
+    }
+  }
+  CheckControllerRestarts(c.s, c.p);
+}
+
+void CheckControllerRestarts(const v1::Scenario& s, Problems& p) {
+  // Restarts in time order: each must begin once the previous one is over
+  // (the controller cannot be killed while it is down).
+  std::vector<int> restarts;
+  for (int i = 0; i < s.events_size(); ++i) {
+    const v1::TimelineEvent& e = s.events(i);
+    if (e.has_controller_restart() && NonNegative(e.at_s()) &&
+        NonNegative(e.controller_restart().down_s()))
+      restarts.push_back(i);
+  }
+  std::stable_sort(restarts.begin(), restarts.end(),
+                   [&](int x, int y) { return s.events(x).at_s() < s.events(y).at_s(); });
+  for (size_t k = 1; k < restarts.size(); ++k) {
+    const v1::TimelineEvent& prev = s.events(restarts[k - 1]);
+    const v1::TimelineEvent& e = s.events(restarts[k]);
+    const double back = prev.at_s() + prev.controller_restart().down_s();
+    if (e.at_s() < back) {
+      p.Add({{"events", restarts[k]}, {"at_s", -1}},
+            absl::StrCat("event at ", e.at_s(),
+                         " s: controller restart while the controller is "
+                         "still down from the restart at ",
+                         prev.at_s(), " s (events[", restarts[k - 1], "], back at ", back, " s)"));
     }
   }
 }

@@ -381,4 +381,28 @@ absl::StatusOr<ResolvedScenario> ValidateScenario(const ParsedScenario& parsed,
   return std::move(c.out);
 }
 
+absl::Status AddControllerRestart(ResolvedScenario& scenario, double at_s, double down_s) {
+  v1::Scenario& s = scenario.scenario;
+  const double end = s.duration_s();
+  if (!NonNegative(at_s) || at_s >= end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("controller restart at ", at_s, " s: not within the run [0, ", end, ") s"));
+  }
+  if (!NonNegative(down_s) || at_s + down_s >= end) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "controller restart at ", at_s, " s: down for ", down_s,
+        " s, the controller must be back before the end of the run (duration_s ", end, ")"));
+  }
+  v1::Scenario with = s;
+  v1::TimelineEvent* e = with.add_events();
+  e->set_at_s(at_s);
+  e->mutable_controller_restart()->set_down_s(down_s);
+  const SourcePositions none;
+  Problems p(none);
+  CheckControllerRestarts(with, p);
+  if (!p.empty()) return p.ToStatus();
+  s = std::move(with);
+  return absl::OkStatus();
+}
+
 }  // namespace cpn::lab

@@ -57,6 +57,12 @@ struct ScenarioInputs {
 absl::StatusOr<ResolvedScenario> ValidateScenario(const ParsedScenario& parsed,
                                                   const ScenarioInputs& inputs);
 
+// Adds a controller restart at `at_s`, down for `down_s`, to a validated
+// scenario as if the file had it (cpn-lab run --controller-restart-at).
+// INVALID_ARGUMENT when it falls outside the run, the controller would not
+// be back before the end, or it overlaps another restart.
+absl::Status AddControllerRestart(ResolvedScenario& scenario, double at_s, double down_s = 0);
+
 // The mean of a service-time model in milliseconds; 0 for a trace (its mean
 // is known only once the file is read).
 double ModelMeanMs(const cpn::lab::v1::ServiceTimeModel& model);

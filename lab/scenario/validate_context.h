@@ -96,6 +96,9 @@ void CheckClients(Context& c, std::set<std::string>& regions);
 // Every client reaches a site for each of its services.
 void CheckReachability(Context& c);
 void CheckEvents(Context& c, const std::set<std::string>& regions);
+// No controller restart begins while the controller is down from another
+// (part of CheckEvents).
+void CheckControllerRestarts(const v1::Scenario& s, Problems& p);
 
 }  // namespace cpn::lab::validate_internal
 

@@ -34,6 +34,12 @@ std::optional<uint64_t> FifoPool::Finish(double now_s, double service_ms, double
   ++completions_;
   service_sum_ms_ += service_ms;
   sojourn_sum_ms_ += sojourn_ms;
+  recent_.push_back(Completion{now_s, service_ms});
+  recent_sum_ms_ += service_ms;
+  if (recent_.size() > kServiceHistory) {
+    recent_sum_ms_ -= recent_.front().service_ms;
+    recent_.pop_front();
+  }
   if (!queue_.empty()) {
     const uint64_t next = queue_.front();
     queue_.pop_front();
@@ -60,6 +66,11 @@ LoadWindow FifoPool::TakeWindow(double now_s) {
   if (completions_ > 0) {
     w.mean_service_ms = service_sum_ms_ / static_cast<double>(completions_);
     w.mean_sojourn_ms = sojourn_sum_ms_ / static_cast<double>(completions_);
+  }
+  if (!recent_.empty()) {
+    w.recent_completions = recent_.size();
+    w.recent_service_ms = recent_sum_ms_ / static_cast<double>(recent_.size());
+    w.recent_span_s = now_s - recent_.front().at_s;
   }
   w.busy_now = busy_;
   w.queue_now = queue_.size();

@@ -25,12 +25,22 @@ struct LoadWindow {
   double mean_queue = 0;       // time-averaged queue length
   double mean_service_ms = 0;  // of completions; 0 when none
   double mean_sojourn_ms = 0;  // arrival to completion, of completions
+  // Mean service time of the last completions (up to
+  // FifoPool::kServiceHistory, across windows) and how many and over what
+  // time they span: a service rate from one short window of heavy-tailed
+  // service times is too noisy to report as the site's capacity.
+  double recent_service_ms = 0;
+  size_t recent_completions = 0;
+  double recent_span_s = 0;
   int busy_now = 0;
   size_t queue_now = 0;
 };
 
 class FifoPool {
  public:
+  // Completions whose service times make LoadWindow::recent_service_ms.
+  static constexpr size_t kServiceHistory = 512;
+
   // `servers` > 0; `max_queue` waiting jobs at most (beyond: rejected).
   FifoPool(int servers, size_t max_queue, double now_s);
 
@@ -63,6 +73,12 @@ class FifoPool {
   double queue_integral_ = 0;
   uint64_t arrivals_ = 0, rejected_ = 0, completions_ = 0;
   double service_sum_ms_ = 0, sojourn_sum_ms_ = 0;
+  // The last kServiceHistory completions: (time, service ms), oldest first.
+  struct Completion {
+    double at_s, service_ms;
+  };
+  std::deque<Completion> recent_;
+  double recent_sum_ms_ = 0;
 };
 
 }  // namespace cpn::lab

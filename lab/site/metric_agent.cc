@@ -75,9 +75,13 @@ compute::ComputeMetrics BuildReport(const MetricAgentOptions& options, const Loa
     AddL0(r, compute::METRIC_TYPE_ARRIVAL_RATE, static_cast<double>(w.arrivals) / w.window_s,
           compute::METRIC_UNIT_PER_SECOND, compute::METRIC_STATISTIC_MEAN, window);
   }
-  if (w.mean_service_ms > 0) {  // µ per server; unknown without completions
-    AddL0(r, compute::METRIC_TYPE_SERVICE_RATE, 1000.0 / w.mean_service_ms,
-          compute::METRIC_UNIT_PER_SECOND, compute::METRIC_STATISTIC_MEAN, window);
+  // µ per server, over the recent completions (not just this window's).
+  if (w.recent_service_ms > 0 && w.recent_completions >= options.min_service_samples) {
+    AddL0(r, compute::METRIC_TYPE_SERVICE_RATE, 1000.0 / w.recent_service_ms,
+          compute::METRIC_UNIT_PER_SECOND, compute::METRIC_STATISTIC_MEAN,
+          absl::Seconds(w.recent_span_s));
+  }
+  if (w.mean_service_ms > 0) {  // unknown without completions in the window
     AddL0(r, compute::METRIC_TYPE_PROCESSING_DELAY, w.mean_sojourn_ms,
           compute::METRIC_UNIT_MILLISECONDS, compute::METRIC_STATISTIC_MEAN, window);
   }

@@ -33,6 +33,10 @@ struct MetricAgentOptions {
   std::string reporter_id;  // default "cpn-site/<site>"
   int servers = 1;          // AVAILABLE_SERVERS
   absl::Duration interval = absl::Milliseconds(500);
+  // SERVICE_RATE is reported once this many recent completions back it
+  // (LoadWindow::recent_service_ms); before, the controller keeps the
+  // site's configured service time.
+  size_t min_service_samples = 32;
 };
 
 // Builds one report from a load window (pure; for tests too).

@@ -1,11 +1,16 @@
 // The emulated lab end to end (root; skipped otherwise): `cpn-lab up` of
 // the four-router scenario, ping through the dataplanes from the client's
-// namespace to a site, `cpn-lab down` leaving nothing behind; then `cpn-lab
-// run` of the scenario, whose collected requests must show the surge moving
-// new requests to the other site, again leaving nothing behind.
+// namespace to a site, `cpn-lab down` leaving nothing behind; link loss
+// from the scenario reaching the dataplanes (and staying across a
+// controller restart); a run with a controller_restart event failing no
+// requests; then `cpn-lab run` of the scenario, whose collected requests
+// must show the surge moving new requests to the other site, again leaving
+// nothing behind.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,7 +24,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lab/runner/command_runner.h"
+#include "lab/runner/dataplane_client.h"
 #include "lab/runner/lab.h"
+#include "lab/runner/lab_command_args.h"
 #include "lab/runner/lab_report.h"
 #include "lab/runner/lab_state.h"
 #include "lab/scenario/scenario_file.h"
@@ -86,10 +93,16 @@ TEST_F(EmulatedLab, UpPingsThroughTheDataplanesAndDownLeavesNothing) {
   const double min_rtt_ms[] = {10, 20};
   for (int i = 0; i < 2; ++i) {
     const std::string site = sc->topology.sites(i).attachment().next_hop_ipv6();
+    // (ping exits 1 when a packet is lost: r4--r1 loses 0.1 % each way.)
     absl::StatusOr<std::string> ping =
-        r.Run({"ip", "netns", "exec", ns, "ping", "-6", "-c", "5", "-i", "0.2", "-W", "2", site});
+        r.Run({"ip", "netns", "exec", ns, "sh", "-c",
+               absl::StrCat("ping -6 -c 5 -i 0.2 -W 2 ", site, "; true")});
     ASSERT_TRUE(ping.ok()) << ping.status();
-    EXPECT_THAT(*ping, HasSubstr(" 0% packet loss")) << *ping;
+    if (i == 0) {
+      EXPECT_THAT(*ping, HasSubstr(" 0% packet loss")) << *ping;
+    } else {
+      EXPECT_THAT(*ping, ::testing::ContainsRegex(" (0|20)% packet loss")) << *ping;
+    }
     const size_t rtt = ping->rfind("rtt");
     ASSERT_NE(rtt, std::string::npos) << *ping;
     std::cout << ping->substr(rtt);
@@ -124,6 +137,177 @@ TEST_F(EmulatedLab, UpPingsThroughTheDataplanesAndDownLeavesNothing) {
   ASSERT_FALSE(LabLeftovers(name_, StateRoot()).empty());
   ASSERT_EQ(Lab({"down", "--name", name_}, &out), 0) << out;
   ExpectNoLeftovers(name_);
+}
+
+// four-router with `edit` applied (first occurrence of `from` replaced by
+// `to`), written next to the test's state; its path.
+std::string EditedFourRouter(const std::string& file, const std::string& from,
+                             const std::string& to) {
+  std::ifstream in(kScenario);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  const std::string path = absl::StrCat(::testing::TempDir(), "/", file);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// `ping -c N` from client c1's namespace: packets sent and received.
+std::pair<int, int> Ping(const std::string& ns, const std::string& address, int count) {
+  SystemCommandRunner r;
+  absl::StatusOr<std::string> out =
+      r.Run({"ip", "netns", "exec", ns, "sh", "-c",
+             absl::StrCat("ping -6 -q -c ", count, " -i 0.01 -W 1 ", address, "; true")});
+  EXPECT_TRUE(out.ok()) << out.status();
+  int sent = 0, received = 0;
+  const size_t at = out.ok() ? out->find(" packets transmitted") : std::string::npos;
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no ping summary: " << (out.ok() ? *out : "");
+    return {0, 0};
+  }
+  const size_t line = out->rfind('\n', at);
+  std::sscanf(out->c_str() + (line == std::string::npos ? 0 : line + 1),
+              "%d packets transmitted, %d received", &sent, &received);
+  std::cout << out->substr(line == std::string::npos ? 0 : line + 1);
+  return {sent, received};
+}
+
+// Packets the dataplanes of `routers` dropped as emulated loss.
+uint64_t EmulatedLoss(const LabPlan& plan, const std::vector<std::string>& routers) {
+  uint64_t n = 0;
+  for (const DataplaneProcess& d : plan.dataplanes) {
+    if (std::find(routers.begin(), routers.end(), d.router_id) == routers.end()) continue;
+    absl::StatusOr<cpn::telemetry::v1::CountersSnapshot> c = DataplaneClient(d.listen).Counters();
+    EXPECT_TRUE(c.ok()) << c.status();
+    if (c.ok()) n += DropCount(*c, cpn::telemetry::v1::DROP_REASON_EMULATED_LOSS);
+  }
+  return n;
+}
+
+// r1's port of link r1--r2 (its first): the controller's Port.emulation
+// is installed as programmed (no loss: the model has none), and the lab's
+// override with the loss is in effect.
+void ExpectLossOverrideInEffect(const LabPlan& plan) {
+  absl::StatusOr<std::vector<cpn::dataplane::v1::Port>> ports =
+      DataplaneClient(plan.dataplanes[0].listen).ReadPorts();
+  ASSERT_TRUE(ports.ok()) << ports.status();
+  ASSERT_GE(ports->size(), 1u);
+  const cpn::dataplane::v1::Port& p = (*ports)[0];
+  EXPECT_EQ(p.id(), 1u);
+  EXPECT_EQ(p.emulation().delay_us(), 5000u) << p.DebugString();  // from the controller
+  EXPECT_EQ(p.emulation().rate_bps(), 100000000u) << p.DebugString();
+  EXPECT_EQ(p.emulation().loss_ratio(), 0) << p.DebugString();
+  EXPECT_EQ(p.status().emulation_source(), cpn::dataplane::v1::EMULATION_SOURCE_OVERRIDE)
+      << p.DebugString();
+  EXPECT_DOUBLE_EQ(p.status().effective_emulation().loss_ratio(), 0.2) << p.DebugString();
+  EXPECT_EQ(p.status().effective_emulation().delay_us(), 5000u) << p.DebugString();
+  EXPECT_EQ(p.status().effective_emulation().rate_bps(), 100000000u) << p.DebugString();
+}
+
+// Pings over a lossy link: a round trip is lost with 1 - (1 - l)^2; the
+// dataplanes count every lost packet as emulated loss.
+void ExpectLossyPings(const LabPlan& plan, const std::string& ns, const std::string& site,
+                      int count) {
+  const uint64_t dropped_before = EmulatedLoss(plan, {"r1", "r2"});
+  const auto [sent, received] = Ping(ns, site, count);
+  ASSERT_EQ(sent, count);
+  const int lost = sent - received;
+  const double p = 1 - 0.8 * 0.8;  // 20 % each way
+  const double mean = p * count, sd = std::sqrt(count * p * (1 - p));
+  std::cout << "lost " << lost << " of " << sent << " round trips (expected " << mean << " +- "
+            << sd << ")\n";
+  EXPECT_GE(lost, mean - 4 * sd) << "too few lost: loss not emulated on both ends?";
+  EXPECT_LE(lost, mean + 4 * sd);
+  // Each lost round trip is one packet dropped (the request on the way
+  // there, or the reply on the way back), and nothing else crosses r1--r2.
+  const uint64_t dropped = EmulatedLoss(plan, {"r1", "r2"}) - dropped_before;
+  std::cout << "dataplanes r1, r2: " << dropped << " packets dropped as emulated loss\n";
+  EXPECT_GE(dropped, static_cast<uint64_t>(lost));
+  EXPECT_LE(dropped, static_cast<uint64_t>(lost) + 5);
+}
+
+TEST_F(EmulatedLab, LinkLossReachesTheDataplanesAndOutlivesAControllerRestart) {
+  // 20 % loss each way on r1--r2, the path from c1 to site-a.
+  const std::string path =
+      EditedFourRouter(absl::StrCat(name_, "-lossy.txtpb"),
+                       "links { a: \"r1\" b: \"r2\" delay_ms: 5 rate_mbps: 100 }",
+                       "links { a: \"r1\" b: \"r2\" delay_ms: 5 rate_mbps: 100 loss_percent: 20 }");
+  LabArgs args;
+  args.scenario = path;
+  args.name = name_;
+  args.state_root = StateRoot();
+  std::stringstream log;
+  absl::StatusOr<std::unique_ptr<UpLab>> up = BringUp(args, log);
+  std::cout << log.str();
+  ASSERT_TRUE(up.ok()) << up.status();
+  auto& lab = *(*up)->lab;  // (Lab names the helper above)
+  EXPECT_THAT(log.str(), HasSubstr("link r1--r2: 20% loss on router r1 port 1 (eth1)"));
+  const std::string ns = absl::StrCat("cpnlab-", name_, "+c-c1");
+  const std::string site_a = (*up)->scenario.topology.sites(0).attachment().next_hop_ipv6();
+  ExpectLossOverrideInEffect(lab.plan());
+  ExpectLossyPings(lab.plan(), ns, site_a, 200);
+
+  // A new controller programs every port again (it adopts the installed
+  // state); the lab's loss stays in effect, and the controller stays in
+  // sync with what it installed (the override is no part of it).
+  ASSERT_TRUE(lab.StopController().ok());
+  ASSERT_TRUE(lab.StartController().ok());
+  ASSERT_TRUE(lab.controller().SetDemand("r1", "echo", 100).ok());
+  ASSERT_TRUE(
+      lab.controller().WaitProgrammed(lab.plan().dataplanes.size(), absl::Seconds(30)).ok());
+  ExpectLossOverrideInEffect(lab.plan());
+  ExpectLossyPings(lab.plan(), ns, site_a, 200);
+
+  SystemCommandRunner r;
+  ASSERT_TRUE(DownLab(name_, StateRoot(), r, log).ok()) << log.str();
+  ExpectNoLeftovers(name_);
+}
+
+TEST_F(EmulatedLab, ControllerRestartEventFailsNoRequests) {
+  // four-router with the controller killed 2 s into the surge, down 1 s.
+  const std::string path = EditedFourRouter(
+      absl::StrCat(name_, "-restart.txtpb"), "events {",
+      "events { at_s: 10 note: \"crash\" controller_restart { down_s: 1 } }\nevents {");
+  const std::string dir = absl::StrCat(::testing::TempDir(), "/", name_, "-restart-run");
+  std::string out;
+  ASSERT_EQ(Lab({"run", path, "--name", name_, "--out", dir}, &out), 0) << out;
+  std::cout << out;
+  ExpectNoLeftovers(name_);
+  EXPECT_THAT(
+      out, ::testing::ContainsRegex("1[0-9]\\.[0-9]+ s  controller killed \\(SIGKILL\\)  # crash"));
+  EXPECT_THAT(
+      out, ::testing::ContainsRegex("1[0-9]\\.[0-9]+ s  controller started again \\(down 1 s\\)"));
+  // The run's summary: requests sent from the kill until every dataplane
+  // was programmed again, none failed (the dataplanes kept forwarding).
+  const size_t at = out.find("controller restart at ");
+  ASSERT_NE(at, std::string::npos) << out;
+  double killed = 0, later = 0;
+  int sent = 0, failed = -1;
+  ASSERT_EQ(std::sscanf(out.c_str() + at,
+                        "controller restart at %lf s: every dataplane programmed again %lf s "
+                        "later; requests sent meanwhile %d, failed %d",
+                        &killed, &later, &sent, &failed),
+            4)
+      << out.substr(at);
+  EXPECT_GE(killed, 10);
+  EXPECT_LT(later, 10) << "the new controller took too long to program the dataplanes";
+  EXPECT_GT(sent, 100) << "the load went on while the controller was down";  // 300/s
+  EXPECT_EQ(failed, 0);
+  // The run as a whole: no failures either (c1's row of the summary).
+  int requests = 0, all_failed = -1;
+  const size_t row = out.find("\nc1 ");
+  ASSERT_NE(row, std::string::npos) << out;
+  ASSERT_EQ(std::sscanf(out.c_str() + row, " c1 %d %d", &requests, &all_failed), 2);
+  EXPECT_GT(requests, 2500);
+  EXPECT_EQ(all_failed, 0);
+  std::ifstream report(dir + "/report.md");
+  std::stringstream md;
+  md << report.rdbuf();
+  EXPECT_THAT(md.str(), HasSubstr("controller restart (10–11 s)"));
+  if (!HasFailure()) std::filesystem::remove_all(dir);
 }
 
 TEST_F(EmulatedLab, RunFourRouterSteersTheSurgeAndLeavesNothing) {

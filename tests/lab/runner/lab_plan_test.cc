@@ -116,17 +116,67 @@ TEST(LabPlan, FourRouterPlan) {
   EXPECT_EQ(plan->sites[1].controller_address, plan->controller_ip);
 }
 
-TEST(LabPlan, BaselinesWriteStaticWeights) {
+TEST(LabPlan, LossyLinksGetAnOverrideOnBothPorts) {
+  // four-router: only r4--r1 has loss (0.1 %). Its ports are the second of
+  // r4's --port list (l2) and the second of r1's.
   const ResolvedScenario sc = Load("lab/scenarios/four-router.txtpb");
+  absl::StatusOr<LabPlan> plan = MakeLabPlan(sc, "four-router", "/run/cpn-lab", LabPolicy::kCpn);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->link_loss.size(), 2u);
+  const LinkLossOverride& a = plan->link_loss[0];
+  const LinkLossOverride& b = plan->link_loss[1];
+  EXPECT_EQ(a.link_id, "r4--r1");
+  EXPECT_EQ(a.router_id, "r4");
+  EXPECT_EQ(b.router_id, "r1");
+  EXPECT_EQ(a.port_id, 2u);
+  EXPECT_EQ(b.port_id, 2u);
+  EXPECT_EQ(b.dataplane, plan->dataplanes[0].listen);
+  EXPECT_EQ(a.dataplane, plan->dataplanes[3].listen);
+  // The port id is the place in the dataplane's --port list.
+  EXPECT_EQ(plan->dataplanes[0].ports[b.port_id - 1].substr(0, b.port_name.size() + 1),
+            b.port_name + "=");
+  EXPECT_EQ(plan->dataplanes[3].ports[a.port_id - 1].substr(0, a.port_name.size() + 1),
+            a.port_name + "=");
+  // The controller's delay and rate (10 ms, 100 Mbit/s), and the loss.
+  for (const LinkLossOverride* o : {&a, &b}) {
+    EXPECT_EQ(o->emulation.delay_us(), 10000u);
+    EXPECT_EQ(o->emulation.rate_bps(), 100000000u);
+    EXPECT_DOUBLE_EQ(o->emulation.loss_ratio(), 0.001);
+    EXPECT_NE(o->emulation.random_seed(), 0u);
+  }
+  EXPECT_NE(a.emulation.random_seed(), b.emulation.random_seed());
+  // demo-china: two lossy links (0.05 %), both ends each; scale-50: none.
+  absl::StatusOr<LabPlan> demo =
+      MakeLabPlan(Load("lab/scenarios/demo-china.txtpb"), "d", "/tmp", LabPolicy::kCpn);
+  ASSERT_TRUE(demo.ok());
+  ASSERT_EQ(demo->link_loss.size(), 4u);
+  for (const LinkLossOverride& o : demo->link_loss) {
+    EXPECT_DOUBLE_EQ(o.emulation.loss_ratio(), 0.0005) << o.link_id;
+    EXPECT_GT(o.emulation.delay_us(), 100u) << o.link_id;  // the file's propagation delay
+  }
+  absl::StatusOr<LabPlan> scale =
+      MakeLabPlan(Load("lab/scenarios/scale-50.txtpb"), "s", "/tmp", LabPolicy::kCpn);
+  ASSERT_TRUE(scale.ok());
+  EXPECT_TRUE(scale->link_loss.empty());
+}
+
+TEST(LabPlan, BaselinesConfigureTheControllersFallback) {
+  const ResolvedScenario sc = Load("lab/scenarios/four-router.txtpb");
+  // nearest: the controller puts every ingress on its nearest site
+  // (decided per ingress, so no static weights).
   absl::StatusOr<LabPlan> nearest = MakeLabPlan(sc, "x", "/tmp", LabPolicy::kNearest);
   ASSERT_TRUE(nearest.ok());
-  // r1 is 5 ms from site-a's r2 and 10 ms from site-b's r4.
-  EXPECT_EQ(nearest->topology.sites(0).capacities(0).static_weight(), 1.0);
-  EXPECT_LT(nearest->topology.sites(1).capacities(0).static_weight(), 1e-6);
-  EXPECT_GT(nearest->topology.sites(1).capacities(0).static_weight(), 0);  // 0: derived
+  EXPECT_EQ(nearest->controller_flags,
+            (std::vector<std::string>{"--fallback-weights", "nearest"}));
+  EXPECT_EQ(nearest->topology.sites(0).capacities(0).static_weight(), 0.0);
+  // capacity: static weights = servers, the controller's default fallback.
   absl::StatusOr<LabPlan> capacity = MakeLabPlan(sc, "x", "/tmp", LabPolicy::kCapacity);
   ASSERT_TRUE(capacity.ok());
+  EXPECT_TRUE(capacity->controller_flags.empty());
   EXPECT_EQ(capacity->topology.sites(1).capacities(0).static_weight(), 4.0);
+  absl::StatusOr<LabPlan> cpn = MakeLabPlan(sc, "x", "/tmp", LabPolicy::kCpn);
+  ASSERT_TRUE(cpn.ok());
+  EXPECT_TRUE(cpn->controller_flags.empty());
   EXPECT_FALSE(ParseLabPolicy("random").ok());
   EXPECT_EQ(*ParseLabPolicy("nearest"), LabPolicy::kNearest);
 }

@@ -77,6 +77,30 @@ TEST(Timeline, FourRouterDemandFollowsTheSurge) {
   EXPECT_EQ(ev[0].to_s, 14);
 }
 
+TEST(Timeline, ControllerRestartIsAStopAndAStart) {
+  absl::StatusOr<ResolvedScenario> sc = LoadScenarioFile("lab/scenarios/four-router.txtpb");
+  ASSERT_TRUE(sc.ok()) << sc.status();
+  // At the surge's start (as --controller-restart-at 8 adds it), and one
+  // with the controller down 1.5 s.
+  ASSERT_TRUE(AddControllerRestart(*sc, 8).ok());
+  ASSERT_TRUE(AddControllerRestart(*sc, 16, 1.5).ok());
+  const std::vector<TimelineAction> t = BuildTimeline(*sc);
+  std::vector<std::string> text;
+  for (const TimelineAction& a : t) text.push_back(absl::StrCat(a.at_s, " ", ActionText(a)));
+  EXPECT_THAT(text, ::testing::ElementsAre(
+                        "0 demand r1 echo = 100.0/s", "8 demand r1 echo = 300.0/s",
+                        "8 controller killed (SIGKILL)", "8 controller started again (down 0 s)",
+                        "14 demand r1 echo = 100.0/s", "16 controller killed (SIGKILL)",
+                        "17.5 controller started again (down 1.5 s)"));
+  const std::vector<MarkedEvent> ev = MarkedEvents(sc->scenario);
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].label, "controller restart");
+  EXPECT_EQ(ev[1].from_s, 8);
+  EXPECT_EQ(ev[1].to_s, 8);
+  EXPECT_EQ(ev[2].from_s, 16);
+  EXPECT_EQ(ev[2].to_s, 17.5);
+}
+
 TEST(Timeline, DemoChinaEventsInOrder) {
   absl::StatusOr<ResolvedScenario> sc = LoadScenarioFile("lab/scenarios/demo-china.txtpb");
   ASSERT_TRUE(sc.ok()) << sc.status();
@@ -130,6 +154,8 @@ TEST(LabReport, FromGivenRecords) {
               ::testing::ContainsRegex("c1 +41 +1 +30.0 +50.0 +50.0  site-a 75%, site-b 25%"));
   EXPECT_THAT(r.summary, HasSubstr("before site-a 100% | during site-a 50%, site-b 50%"));
   EXPECT_THAT(r.files.at("latency.csv"), HasSubstr("c1,0,10,0,10.000,10.000,10.000"));
+  // No restart, no restart line.
+  EXPECT_THAT(r.summary, ::testing::Not(HasSubstr("controller restart")));
   // site-a in bin 1: 10 requests × 20 ms of 4 servers × 1 s = 5 %.
   EXPECT_THAT(r.files.at("sites.csv"), HasSubstr("site-a,1,10.00,0.050"));
   EXPECT_THAT(r.files.at("weights.csv"), HasSubstr("2.500,r1,echo,site-b,0.5000,DAMPED"));
@@ -138,6 +164,26 @@ TEST(LabReport, FromGivenRecords) {
   EXPECT_DOUBLE_EQ(shares.at("site-b"), 0.5);
   EXPECT_EQ(Percentile({3, 1, 2}, 50), 2);
   EXPECT_EQ(Percentile({}, 50), 0);
+}
+
+TEST(LabReport, ControllerRestartCountsTheRequestsMeanwhile) {
+  ReportInput in;
+  in.title = "t";
+  in.duration_s = 4;
+  // 10 requests/s; the controller killed at 1 s, programmed again at 1.5 s
+  // (5 requests sent meanwhile, one failed); killed again at 3.2 s and not
+  // back before the end (8 requests).
+  for (int i = 0; i < 40; ++i) {
+    in.requests.push_back(Rec("site-a", 0.1 * i + 0.05, 20, i == 12 ? "UNAVAILABLE" : "OK"));
+  }
+  in.controller_restarts = {{1.0, 1.5}, {3.2, -1}};
+  const Report r = MakeReport(in);
+  EXPECT_THAT(r.summary,
+              HasSubstr("controller restart at 1.0 s: every dataplane programmed again 0.50 s "
+                        "later; requests sent meanwhile 5, failed 1\n"));
+  EXPECT_THAT(r.summary, HasSubstr("controller restart at 3.2 s: dataplanes not programmed again "
+                                   "before the end; requests sent meanwhile 8, failed 0\n"));
+  EXPECT_THAT(r.files.at("report.md"), HasSubstr("## Controller restarts"));
 }
 
 TEST(LabReport, ParsesLoadgenCsv) {

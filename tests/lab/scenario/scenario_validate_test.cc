@@ -52,6 +52,8 @@ events { at_s: 5 load_surge { region: "east" factor: 2 duration_s: 2 } }
 events { at_s: 6 link_down { link: "r1--r2" } }
 events { at_s: 7 site_down { site: "s2" } }
 events { at_s: 8 metric_delay { site: "s1" delay_ms: 500 } }
+events { at_s: 9 note: "crash" controller_restart { down_s: 0.5 } }
+events { at_s: 3 controller_restart { } }
 )scenario";
 // clang-format on
 
@@ -262,10 +264,60 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MetricDelayUnknownSite", "metric_delay { site: \"s1\"",
                   "metric_delay { site: \"x\"",
                   "events[3].metric_delay.site: event at 8 s: unknown site \"x\""},
+        ErrorCase{"RestartNegativeGap", "down_s: 0.5", "down_s: -1",
+                  "t.txtpb:35:53: events[4].controller_restart.down_s: event at 9 s: down_s must "
+                  "be >= 0 s"},
+        ErrorCase{"RestartOutlastsRun", "down_s: 0.5", "down_s: 1",
+                  "t.txtpb:35:53: events[4].controller_restart.down_s: event at 9 s: the "
+                  "controller would be down until 10 s, not before the end of the run "
+                  "(duration_s 10)"},
+        ErrorCase{"RestartBeyondEnd", "events { at_s: 9 note", "events { at_s: 12 note",
+                  "t.txtpb:35:10: events[4].at_s: event at 12 s: beyond the end of the run"},
+        ErrorCase{"RestartWhileDown", "events { at_s: 3 controller_restart { } }",
+                  "events { at_s: 8.5 controller_restart { down_s: 1 } }",
+                  "t.txtpb:35:10: events[4].at_s: event at 9 s: controller restart while the "
+                  "controller is still down from the restart at 8.5 s (events[5], back at 9.5 s)"},
+        ErrorCase{"RestartUnknownField", "controller_restart { down_s: 0.5 }",
+                  "controller_restart { gap_s: 0.5 }",
+                  "t.txtpb:35:58: Message type \"cpn.lab.v1.ControllerRestart\" has no field "
+                  "named \"gap_s\""},
         ErrorCase{"ResolvedModelInvalid", "srv6_locator: \"fcbb:bb00:3::/48\"",
                   "srv6_locator: \"fcbb:bb00:2::/48\"",
                   "t.txtpb: the resolved network does not validate:"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
+
+TEST(ScenarioValidate, ControllerRestartParses) {
+  absl::StatusOr<ResolvedScenario> r = Load(kBase);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->scenario.events_size(), 6);
+  const auto& e = r->scenario.events(4);
+  ASSERT_TRUE(e.has_controller_restart());
+  EXPECT_EQ(e.at_s(), 9);
+  EXPECT_EQ(e.note(), "crash");
+  EXPECT_EQ(e.controller_restart().down_s(), 0.5);
+  // An empty controller_restart: back at once.
+  ASSERT_TRUE(r->scenario.events(5).has_controller_restart());
+  EXPECT_EQ(r->scenario.events(5).controller_restart().down_s(), 0);
+}
+
+TEST(ScenarioValidate, AddControllerRestartAsTheFlagDoes) {
+  absl::StatusOr<ResolvedScenario> r = Load(kBase);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(AddControllerRestart(*r, 6).ok());
+  ASSERT_EQ(r->scenario.events_size(), 7);
+  EXPECT_EQ(r->scenario.events(6).at_s(), 6);
+  EXPECT_TRUE(r->scenario.events(6).has_controller_restart());
+  // Outside the run, not back before its end, or while the controller is
+  // down from the file's restart at 9 s (down 0.5 s): refused, unchanged.
+  EXPECT_THAT(AddControllerRestart(*r, 10).message(),
+              HasSubstr("controller restart at 10 s: not within the run [0, 10) s"));
+  EXPECT_THAT(AddControllerRestart(*r, 8, 2).message(),
+              HasSubstr("down for 2 s, the controller must be back before the end of the run"));
+  EXPECT_THAT(AddControllerRestart(*r, 9.2).message(),
+              HasSubstr("events[7].at_s: event at 9.2 s: controller restart while the controller "
+                        "is still down from the restart at 9 s"));
+  EXPECT_EQ(r->scenario.events_size(), 7);
+}
 
 TEST(ScenarioValidate, UnreachableSite) {
   // Without r2--r3, s2 is cut off but s1 still serves echo: fine. Without

@@ -127,9 +127,37 @@ TEST(FifoPool, ServesInArrivalOrderAndBoundsTheQueue) {
   // Queue: one waiting 0.1..0.2, two 0.2..1.0 (the 4th refused), one
   // 1.0..2.0 -> 0.1 + 1.6 + 1.0 = 2.7 job-seconds.
   EXPECT_NEAR(w.mean_queue, 2.7 / 4.0, 1e-9);
+  EXPECT_EQ(w.recent_completions, 3u);
+  EXPECT_DOUBLE_EQ(w.recent_service_ms, 1000);
+  EXPECT_DOUBLE_EQ(w.recent_span_s, 3.0);  // first completion at 1.0 s
   const LoadWindow next = pool.TakeWindow(5.0);
   EXPECT_EQ(next.arrivals, 0u);
   EXPECT_EQ(next.mean_busy, 0);
+  EXPECT_EQ(next.mean_service_ms, 0);  // no completion in this window ...
+  EXPECT_EQ(next.recent_completions, 3u);  // ... but the history stays
+  EXPECT_DOUBLE_EQ(next.recent_service_ms, 1000);
+}
+
+TEST(FifoPool, RecentServiceTimeKeepsTheLastCompletions) {
+  FifoPool pool(1, 0, 0);
+  // kServiceHistory completions of 10 ms, then as many of 30 ms: the
+  // history then holds only the 30 ms ones.
+  double t = 0;
+  for (size_t i = 0; i < 2 * FifoPool::kServiceHistory; ++i) {
+    ASSERT_EQ(pool.Arrive(i, t), FifoPool::Admission::kStarted);
+    const double ms = i < FifoPool::kServiceHistory ? 10 : 30;
+    t += ms / 1000;
+    pool.Finish(t, ms, ms);
+    if (i + 1 == FifoPool::kServiceHistory + FifoPool::kServiceHistory / 2) {
+      const LoadWindow half = pool.TakeWindow(t);
+      EXPECT_EQ(half.recent_completions, FifoPool::kServiceHistory);
+      EXPECT_DOUBLE_EQ(half.recent_service_ms, 20);
+    }
+  }
+  const LoadWindow w = pool.TakeWindow(t);
+  EXPECT_EQ(w.recent_completions, FifoPool::kServiceHistory);
+  EXPECT_NEAR(w.recent_service_ms, 30, 1e-9);
+  EXPECT_NEAR(w.recent_span_s, (FifoPool::kServiceHistory - 1) * 0.030, 1e-9);
 }
 
 TEST(ServiceTime, ModelsHaveTheirMeansAndSeedsRepeat) {

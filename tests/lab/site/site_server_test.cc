@@ -114,6 +114,9 @@ TEST(MetricAgent, ReportCarriesTheSiteLoad) {
   w.queue_now = 5;
   w.mean_service_ms = 10;
   w.mean_sojourn_ms = 25;
+  w.recent_service_ms = 20;
+  w.recent_completions = 40;
+  w.recent_span_s = 3;
   const auto r = BuildReport(o, w, absl::FromUnixSeconds(100), 9);
   EXPECT_EQ(r.site_id(), "site-a");
   EXPECT_EQ(r.service_id(), "echo");
@@ -128,8 +131,24 @@ TEST(MetricAgent, ReportCarriesTheSiteLoad) {
   EXPECT_EQ(v[c::METRIC_TYPE_AVAILABLE_SERVERS], 4);
   EXPECT_EQ(v[c::METRIC_TYPE_QUEUE_LENGTH], 5);
   EXPECT_EQ(v[c::METRIC_TYPE_ARRIVAL_RATE], 150);
-  EXPECT_EQ(v[c::METRIC_TYPE_SERVICE_RATE], 100);
+  // The service rate comes from the recent completions (20 ms: 50/s per
+  // server) over their span, not from this window's mean service time.
+  EXPECT_EQ(v[c::METRIC_TYPE_SERVICE_RATE], 50);
+  for (const auto& m : r.l0()) {
+    if (m.type() == c::METRIC_TYPE_SERVICE_RATE) {
+      EXPECT_EQ(m.window().seconds(), 3);
+    }
+  }
   EXPECT_EQ(v[c::METRIC_TYPE_PROCESSING_DELAY], 25);
+
+  // Too few completions yet: no service rate (the controller keeps the
+  // configured one); the window's processing delay is still reported.
+  w.recent_completions = o.min_service_samples - 1;
+  const auto early = BuildReport(o, w, absl::FromUnixSeconds(100), 10);
+  for (const auto& m : early.l0()) EXPECT_NE(m.type(), c::METRIC_TYPE_SERVICE_RATE);
+  bool delay = false;
+  for (const auto& m : early.l0()) delay |= m.type() == c::METRIC_TYPE_PROCESSING_DELAY;
+  EXPECT_TRUE(delay);
 }
 
 }  // namespace
