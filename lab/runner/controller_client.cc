@@ -22,6 +22,24 @@ void SetDeadline(grpc::ClientContext* ctx, absl::Duration d = absl::Seconds(5)) 
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + d));
 }
 
+// An Update{Link,Site} `rpc` of just the admin state of the entity `id`
+// that `entity` finds in the request.
+template <typename Request, typename Response, typename Entity>
+absl::Status SetAdminState(cv1::ControllerService::Stub& stub,
+                           grpc::Status (cv1::ControllerService::Stub::*rpc)(
+                               grpc::ClientContext*, const Request&, Response*),
+                           Entity entity, const std::string& id, bool up, const char* what) {
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  Request req;
+  auto* e = entity(req);
+  e->set_id(id);
+  e->set_admin_state(up ? cpn::common::v1::ADMIN_STATE_UP : cpn::common::v1::ADMIN_STATE_DOWN);
+  req.mutable_update_mask()->add_paths("admin_state");
+  Response resp;
+  return FromGrpc((stub.*rpc)(&ctx, req, &resp), absl::StrCat(what, id));
+}
+
 }  // namespace
 
 ControllerClient::ControllerClient(const std::string& address)
@@ -122,15 +140,15 @@ absl::Status ControllerClient::SetDemand(const std::string& ingress, const std::
 }
 
 absl::Status ControllerClient::SetLinkUp(const std::string& link, bool up) {
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx);
-  cv1::UpdateLinkRequest req;
-  req.mutable_link()->set_id(link);
-  req.mutable_link()->set_admin_state(up ? cpn::common::v1::ADMIN_STATE_UP
-                                         : cpn::common::v1::ADMIN_STATE_DOWN);
-  req.mutable_update_mask()->add_paths("admin_state");
-  cv1::UpdateLinkResponse resp;
-  return FromGrpc(stub_->UpdateLink(&ctx, req, &resp), absl::StrCat("UpdateLink ", link));
+  return SetAdminState(
+      *stub_, &cv1::ControllerService::Stub::UpdateLink,
+      [](cv1::UpdateLinkRequest& r) { return r.mutable_link(); }, link, up, "UpdateLink ");
+}
+
+absl::Status ControllerClient::SetSiteUp(const std::string& site, bool up) {
+  return SetAdminState(
+      *stub_, &cv1::ControllerService::Stub::UpdateSite,
+      [](cv1::UpdateSiteRequest& r) { return r.mutable_site(); }, site, up, "UpdateSite ");
 }
 
 absl::StatusOr<std::vector<WeightSample>> ControllerClient::Weights(double t_s) {

@@ -1,6 +1,7 @@
 // ControllerClient: the few northbound calls the lab runner makes on
 // cpn-controller (ControllerService over gRPC): status of the dataplane
-// sessions, configured demand, link admin state, and the weights in force.
+// sessions, configured demand, link and site admin state, and the weights in
+// force.
 // One caller thread at a time.
 #ifndef CPN_LAB_RUNNER_CONTROLLER_CLIENT_H_
 #define CPN_LAB_RUNNER_CONTROLLER_CLIENT_H_
@@ -32,6 +33,9 @@ class ControllerClient {
   absl::Status WaitServing(absl::Duration timeout);
   absl::Status SetDemand(const std::string& ingress, const std::string& service, double rps);
   absl::Status SetLinkUp(const std::string& link, bool up);
+  // Marks a site in or out of service, as a health check of the site
+  // (its gateway, its service) would.
+  absl::Status SetSiteUp(const std::string& site, bool up);
   // Every candidate weight in force, stamped `t_s`.
   absl::StatusOr<std::vector<WeightSample>> Weights(double t_s);
   // Every (site, service)'s last report as the controller holds it (sites

@@ -30,11 +30,11 @@ constexpr char kRequestsPerConnection[] = "10";
 
 // What the controller was told that a restarted controller must be told
 // again (it starts from its topology file with no configured demand and
-// every link up), and whether a controller runs.
+// every link and site up), and whether a controller runs.
 struct ControllerInForce {
   bool up = true;
   std::map<std::pair<std::string, std::string>, double> demand;  // (ingress, service) -> rps
-  std::set<std::string> links_down;
+  std::set<std::string> links_down, sites_down;
   // After a start: when it was killed, and consecutive programmed looks.
   absl::Time t0, killed_at;
   bool awaiting_programmed = false;
@@ -63,9 +63,20 @@ absl::Status Apply(Lab& lab, const TimelineAction& a, ControllerInForce& ctl) {
       return s;
     }
     case Kind::kSiteDown:
-      return lab.StopSite(a.target);
-    case Kind::kSiteUp:
-      return lab.StartSite(a.target);
+    case Kind::kSiteUp: {
+      // The site's process stops (starts), and the controller hears of it
+      // as from a health check of the site, not only from its reports
+      // going stale (which takes seconds of failed requests).
+      const bool up = a.kind == Kind::kSiteUp;
+      if (up) {
+        ctl.sites_down.erase(a.target);
+      } else {
+        ctl.sites_down.insert(a.target);
+      }
+      absl::Status s = up ? lab.StartSite(a.target) : lab.StopSite(a.target);
+      if (ctl.up) s.Update(lab.controller().SetSiteUp(a.target, up));
+      return s;
+    }
     case Kind::kMetricDelay: {
       // The site listens inside its namespace only: call it from there.
       char self[4096];
@@ -100,6 +111,9 @@ absl::Status Apply(Lab& lab, const TimelineAction& a, ControllerInForce& ctl) {
       }
       for (const std::string& link : ctl.links_down) {
         s.Update(lab.controller().SetLinkUp(link, false));
+      }
+      for (const std::string& site : ctl.sites_down) {
+        s.Update(lab.controller().SetSiteUp(site, false));
       }
       ctl.awaiting_programmed = true;
       ctl.programmed_looks = 0;

@@ -266,6 +266,64 @@ TEST_F(EmulatedLab, LinkLossReachesTheDataplanesAndOutlivesAControllerRestart) {
   ExpectNoLeftovers(name_);
 }
 
+// The run's requests.csv (client,service,send_s,latency_ms,status,site,...).
+void ReadRequests(const std::string& dir, std::vector<RequestRecord>* recs) {
+  std::ifstream f(dir + "/requests.csv");
+  ASSERT_TRUE(f) << "no requests.csv in " << dir;
+  std::string line;
+  std::getline(f, line);
+  while (std::getline(f, line)) {
+    std::vector<std::string> x;
+    std::stringstream ls(line);
+    for (std::string v; std::getline(ls, v, ',');) x.push_back(v);
+    ASSERT_GE(x.size(), 6u) << line;
+    RequestRecord r;
+    r.client = x[0];
+    r.send_s = std::stod(x[2]);
+    r.status = x[4];
+    r.site = x[5];
+    recs->push_back(r);
+  }
+}
+
+TEST_F(EmulatedLab, SiteDownTakesTheSiteOutOfServiceAtOnce) {
+  // four-router with site-a stopped from 3 s to 6 s (before the surge):
+  // the runner marks it down in the controller as a health check would, so
+  // requests move to site-b at once instead of failing until site-a's
+  // reports go stale.
+  const std::string path = EditedFourRouter(
+      absl::StrCat(name_, "-sitedown.txtpb"), "events {",
+      "events { at_s: 3 site_down { site: \"site-a\" } }\n"
+      "events { at_s: 6 site_up { site: \"site-a\" } }\nevents {");
+  const std::string dir = absl::StrCat(::testing::TempDir(), "/", name_, "-sitedown-run");
+  std::string out;
+  ASSERT_EQ(Lab({"run", path, "--name", name_, "--out", dir}, &out), 0) << out;
+  std::cout << out;
+  ExpectNoLeftovers(name_);
+  std::vector<RequestRecord> recs;
+  ASSERT_NO_FATAL_FAILURE(ReadRequests(dir, &recs));
+  int down_failed = 0, down_ok = 0, at_a = 0, failed = 0, a_later = 0;
+  for (const RequestRecord& r : recs) {
+    failed += r.status != "OK";
+    if (r.send_s >= 3.5 && r.send_s < 6) {
+      down_failed += r.status != "OK";
+      down_ok += r.status == "OK";
+      at_a += r.site == "site-a";
+    }
+    a_later += r.send_s >= 8 && r.site == "site-a" && r.status == "OK";
+  }
+  std::cout << "site-a down 3.5-6 s: " << down_ok << " ok, " << down_failed << " failed, " << at_a
+            << " at site-a; failed in the run " << failed << " of " << recs.size() << "\n";
+  EXPECT_GT(down_ok, 150);  // ~100/s
+  EXPECT_EQ(down_failed, 0);
+  EXPECT_EQ(at_a, 0);
+  // Only what site-a held when it stopped may fail (4 servers, 20 ms).
+  EXPECT_LE(failed, 20);
+  // Back in service: the surge (300/s, beyond site-b's 200/s) uses it.
+  EXPECT_GT(a_later, 100);
+  if (!HasFailure()) std::filesystem::remove_all(dir);
+}
+
 TEST_F(EmulatedLab, ControllerRestartEventFailsNoRequests) {
   // four-router with the controller killed 2 s into the surge, down 1 s.
   const std::string path = EditedFourRouter(
@@ -317,29 +375,10 @@ TEST_F(EmulatedLab, RunFourRouterSteersTheSurgeAndLeavesNothing) {
   std::cout << out;
   ExpectNoLeftovers(name_);
 
-  std::ifstream f(dir + "/requests.csv");
-  ASSERT_TRUE(f) << "no requests.csv in " << dir;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  // requests.csv: client,service,send_s,latency_ms,status,site,...
   std::vector<RequestRecord> recs;
+  ASSERT_NO_FATAL_FAILURE(ReadRequests(dir, &recs));
   int failed = 0;
-  std::istringstream in(ss.str());
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> x;
-    std::stringstream ls(line);
-    for (std::string v; std::getline(ls, v, ',');) x.push_back(v);
-    ASSERT_GE(x.size(), 6u) << line;
-    RequestRecord r;
-    r.client = x[0];
-    r.send_s = std::stod(x[2]);
-    r.status = x[4];
-    r.site = x[5];
-    failed += r.status != "OK";
-    recs.push_back(r);
-  }
+  for (const RequestRecord& r : recs) failed += r.status != "OK";
   // ~100/s for 14 s and 300/s for 6 s.
   EXPECT_GT(recs.size(), 2500u);
   // Failures come from flows re-picked when a site's weight reaches 0 (see
