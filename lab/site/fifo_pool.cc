@@ -40,6 +40,16 @@ std::optional<uint64_t> FifoPool::Finish(double now_s, double service_ms, double
     recent_sum_ms_ -= recent_.front().service_ms;
     recent_.pop_front();
   }
+  return NextOrIdle();
+}
+
+std::optional<uint64_t> FifoPool::Abandon(double now_s) {
+  Advance(now_s);
+  ++abandoned_;
+  return NextOrIdle();
+}
+
+std::optional<uint64_t> FifoPool::NextOrIdle() {
   if (!queue_.empty()) {
     const uint64_t next = queue_.front();
     queue_.pop_front();
@@ -56,6 +66,7 @@ LoadWindow FifoPool::TakeWindow(double now_s) {
   w.arrivals = arrivals_;
   w.rejected = rejected_;
   w.completions = completions_;
+  w.abandoned = abandoned_;
   if (w.window_s > 0) {
     w.mean_busy = busy_integral_ / w.window_s;
     w.mean_queue = queue_integral_ / w.window_s;
@@ -76,7 +87,7 @@ LoadWindow FifoPool::TakeWindow(double now_s) {
   w.queue_now = queue_.size();
   window_start_s_ = now_s;
   busy_integral_ = queue_integral_ = 0;
-  arrivals_ = rejected_ = completions_ = 0;
+  arrivals_ = rejected_ = completions_ = abandoned_ = 0;
   service_sum_ms_ = sojourn_sum_ms_ = 0;
   return w;
 }

@@ -21,6 +21,7 @@ struct LoadWindow {
   uint64_t arrivals = 0;  // admitted or rejected
   uint64_t rejected = 0;  // queue full
   uint64_t completions = 0;
+  uint64_t abandoned = 0;  // taken from the queue after their client gave up
   double mean_busy = 0;        // time-averaged busy servers
   double mean_queue = 0;       // time-averaged queue length
   double mean_service_ms = 0;  // of completions; 0 when none
@@ -51,6 +52,10 @@ class FifoPool {
   // and sojourn_ms since its arrival); returns the job that server takes
   // next (the oldest waiting), if any.
   std::optional<uint64_t> Finish(double now_s, double service_ms, double sojourn_ms);
+  // The job a server just took (from Finish) had been given up by its
+  // client: it is not served; returns the job the server takes instead, if
+  // any (else the server goes idle).
+  std::optional<uint64_t> Abandon(double now_s);
   // The statistics since the previous call (or construction); starts a new
   // window at `now_s`.
   LoadWindow TakeWindow(double now_s);
@@ -61,6 +66,8 @@ class FifoPool {
 
  private:
   void Advance(double now_s);  // integrates busy and queue up to now_s
+  // A server is free: it takes the oldest waiting job, or goes idle.
+  std::optional<uint64_t> NextOrIdle();
 
   const int servers_;
   const size_t max_queue_;
@@ -71,7 +78,7 @@ class FifoPool {
   double last_s_;
   double busy_integral_ = 0;
   double queue_integral_ = 0;
-  uint64_t arrivals_ = 0, rejected_ = 0, completions_ = 0;
+  uint64_t arrivals_ = 0, rejected_ = 0, completions_ = 0, abandoned_ = 0;
   double service_sum_ms_ = 0, sojourn_sum_ms_ = 0;
   // The last kServiceHistory completions: (time, service ms), oldest first.
   struct Completion {

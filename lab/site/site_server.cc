@@ -109,11 +109,11 @@ grpc::ServerUnaryReactor* SiteServer::Serve(grpc::CallbackServerContext* context
                                               options_.max_queue, " waiting)"));
           break;
         case FifoPool::Admission::kStarted:
-          calls_[id] = Call{reactor, response, now, now, 0};
+          calls_[id] = Call{reactor, response, now, now, 0, context->deadline()};
           StartLocked(id, now);
           return reactor;
         case FifoPool::Admission::kQueued:
-          calls_[id] = Call{reactor, response, now, now, 0};
+          calls_[id] = Call{reactor, response, now, now, 0, context->deadline()};
           return reactor;
       }
     }
@@ -135,8 +135,9 @@ void SiteServer::TimerLoop() {
       continue;
     }
     // Complete every call that is due, starting the next queued ones.
-    std::vector<grpc::ServerUnaryReactor*> done;
+    std::vector<grpc::ServerUnaryReactor*> done, expired;
     const Clock::time_point now = Clock::now();
+    const auto wall_now = std::chrono::system_clock::now();
     while (!due_.empty() && due_.top().at <= now) {
       // The nominal end: the next call starts when the server became free,
       // not when this thread woke, so wake-up lateness does not pile up.
@@ -153,10 +154,20 @@ void SiteServer::TimerLoop() {
       std::optional<uint64_t> next = pool_.Finish(Seconds(end), call.service_ms, sojourn_ms);
       done.push_back(call.reactor);
       calls_.erase(it);
+      while (next) {
+        auto n = calls_.find(*next);
+        if (n->second.deadline > wall_now) break;
+        expired.push_back(n->second.reactor);
+        calls_.erase(n);
+        next = pool_.Abandon(Seconds(end));
+      }
       if (next) StartLocked(*next, end);
     }
     lock.unlock();
     for (grpc::ServerUnaryReactor* r : done) r->Finish(grpc::Status::OK);
+    for (grpc::ServerUnaryReactor* r : expired) {
+      r->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed in the queue"));
+    }
     lock.lock();
   }
 }

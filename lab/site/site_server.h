@@ -2,7 +2,8 @@
 // cpn.lab.v1.SiteService on a real socket. Each Serve call joins the site's
 // FIFO queue (FifoPool); when one of the c servers takes it, a service time
 // is drawn (ServiceTimeSampler) and the call is answered once it has
-// passed. No thread sleeps per request: one timer thread completes calls in
+// passed; a call whose client's deadline passed while it waited is answered
+// DEADLINE_EXCEEDED when its turn comes, without taking the server. No thread sleeps per request: one timer thread completes calls in
 // deadline order and starts the next queued ones.
 //
 // Threads: gRPC's callback threads run Serve/SetMetricDelay; the timer
@@ -76,6 +77,10 @@ class SiteServer {
     Clock::time_point arrived;
     Clock::time_point started;
     double service_ms = 0;
+    // The client's deadline: a queued call whose deadline passed is not
+    // served when its turn comes (its client gave up, as an inference
+    // server drops a request whose client disconnected).
+    std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
   };
   struct Due {
     Clock::time_point at;

@@ -138,6 +138,24 @@ TEST(FifoPool, ServesInArrivalOrderAndBoundsTheQueue) {
   EXPECT_DOUBLE_EQ(next.recent_service_ms, 1000);
 }
 
+TEST(FifoPool, AnAbandonedJobFreesItsServerForTheNext) {
+  FifoPool pool(1, 10, 0);
+  EXPECT_EQ(pool.Arrive(1, 0), FifoPool::Admission::kStarted);
+  EXPECT_EQ(pool.Arrive(2, 0), FifoPool::Admission::kQueued);
+  EXPECT_EQ(pool.Arrive(3, 0), FifoPool::Admission::kQueued);
+  EXPECT_EQ(pool.Finish(1.0, 1000, 1000), std::optional<uint64_t>(2));
+  // Job 2's client gave up: the server takes job 3 instead, then idles.
+  EXPECT_EQ(pool.Abandon(1.0), std::optional<uint64_t>(3));
+  EXPECT_EQ(pool.busy(), 1);
+  EXPECT_EQ(pool.Abandon(1.0), std::nullopt);
+  EXPECT_EQ(pool.busy(), 0);
+  const LoadWindow w = pool.TakeWindow(2.0);
+  EXPECT_EQ(w.completions, 1u);
+  EXPECT_EQ(w.abandoned, 2u);
+  EXPECT_DOUBLE_EQ(w.mean_busy, 0.5);  // busy 0..1 s of 2
+  EXPECT_EQ(pool.TakeWindow(3.0).abandoned, 0u);
+}
+
 TEST(FifoPool, RecentServiceTimeKeepsTheLastCompletions) {
   FifoPool pool(1, 0, 0);
   // kServiceHistory completions of 10 ms, then as many of 30 ms: the

@@ -67,6 +67,32 @@ TEST(SiteServer, TwoServersServeFourRequestsInTwoRounds) {
   EXPECT_EQ(w.mean_service_ms, 200);
 }
 
+TEST(SiteServer, AQueuedCallWhoseDeadlinePassedIsNotServed) {
+  // One server, 200 ms each; three calls with a 250 ms deadline: the 1st is
+  // served (0-200 ms), the 2nd starts in time (200 ms) and is served though
+  // its client gives up at 260 ms, the 3rd's turn comes at 400 ms, past its
+  // deadline: it is dropped and the server goes idle.
+  auto site = StartSite(1, 200);
+  ASSERT_NE(site, nullptr);
+  LoadOptions o = ClientTo(*site);
+  o.timeout = absl::Milliseconds(250);
+  std::vector<RequestRecord> records = RunLoad(o, {0.0, 0.01, 0.02});
+  ASSERT_EQ(records.size(), 3u);
+  std::sort(records.begin(), records.end(), [](const RequestRecord& a, const RequestRecord& b) {
+    return a.request_id < b.request_id;
+  });
+  EXPECT_EQ(records[0].status, "OK");
+  EXPECT_EQ(records[1].status, "DEADLINE_EXCEEDED");
+  EXPECT_EQ(records[2].status, "DEADLINE_EXCEEDED");
+  absl::SleepFor(absl::Milliseconds(400));  // past the 2nd's end
+  const LoadWindow w = site->TakeWindow();
+  EXPECT_EQ(w.arrivals, 3u);
+  EXPECT_EQ(w.completions, 2u);
+  EXPECT_EQ(w.abandoned, 1u);
+  EXPECT_EQ(w.busy_now, 0);
+  EXPECT_EQ(w.queue_now, 0u);
+}
+
 TEST(SiteServer, RefusesOtherServicesAndAFullQueue) {
   auto site = StartSite(1, 300, /*max_queue=*/1);
   ASSERT_NE(site, nullptr);
