@@ -283,9 +283,10 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
       if (!g.has_cpn) continue;
       out << absl::StrFormat(
           "%-14s goal: %s p99 %.2fx best (%s), mean %.2fx best (%s), imbalance %.0f s, "
-          "oscillations %d, live moved %d: %s\n",
+          "oscillations %d, live moved %d: %s; excess over service time p99 %.2fx, mean %.2fx\n",
           sc.name, p, g.p99_ratio, g.best_p99_policy, g.mean_ratio, g.best_mean_policy,
-          g.imbalance_s, g.oscillations, g.moved_live, g.met() ? "met" : "not met");
+          g.imbalance_s, g.oscillations, g.moved_live, g.met() ? "met" : "not met",
+          g.excess_p99_ratio, g.excess_mean_ratio);
     }
     if (!out_dir.empty()) {
       const std::filesystem::path dir = root / sc.name;

@@ -31,6 +31,9 @@ struct GoalCheck {
   std::string best_p99_policy, best_mean_policy;
   double p99_ratio = 0;       // CPN p99 / best baseline p99 (goal <= 0.7)
   double mean_ratio = 0;      // CPN mean / best baseline mean (goal <= 0.9)
+  // The same for the excess over the service time (network, queueing:
+  // what steering acts on), against the same baselines; no goal.
+  double excess_p99_ratio = 0, excess_mean_ratio = 0;
   double imbalance_s = 0;     // goal 0
   uint64_t oscillations = 0;  // goal 0
   uint64_t moved_live = 0;    // goal 0

@@ -63,6 +63,8 @@ TEST(SimReport, CsvRowsMatchHeaderAndGoalCheckPicksBestBaseline) {
   base.policy = "nearest";
   cpn.completion_ms = {100, 200, 300};
   base.completion_ms = {200, 400, 600};
+  cpn.excess_ms = {10, 20, 30};
+  base.excess_ms = {40, 80, 120};
   const std::string header = SummaryCsvHeader();
   const std::string row = SummaryCsvRow(cpn, Summarize(cpn));
   EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
@@ -72,6 +74,8 @@ TEST(SimReport, CsvRowsMatchHeaderAndGoalCheckPicksBestBaseline) {
   EXPECT_TRUE(g.has_cpn);
   EXPECT_EQ(g.best_p99_policy, "nearest");
   EXPECT_NEAR(g.mean_ratio, 0.5, 1e-9);
+  EXPECT_NEAR(g.excess_mean_ratio, 0.25, 1e-9);
+  EXPECT_NEAR(g.excess_p99_ratio, 0.25, 1e-9);
   EXPECT_TRUE(g.met());
 }
 
