@@ -33,9 +33,9 @@ absl::StatusOr<std::vector<te::Demand>> ToTeDemands(
 // utilisation, queue length (its drain rate raises the load: see
 // te::EffectivePlacement::backlog_rps), per-server service rate (as a
 // service time) and measured_at.
-// Background load is taken as reported (own_rps 0): until the ingress
-// dataplanes' policy counters are wired in, the controller does not know
-// how much of a site's reported load it steered there itself.
+// own_rps is left 0: TeDecisionEngine attributes CPN's own share of the
+// reported load from the weights it had installed when the report was
+// measured.
 te::PlacementMetrics ToPlacementMetrics(const cpn::compute::v1::ComputeMetrics& report,
                                         absl::Time measured_at);
 

@@ -38,6 +38,16 @@ TeDecisionEngine::TeDecisionEngine(TeEngineOptions options)
 std::shared_ptr<const te::MetricState> TeDecisionEngine::Metrics(const DecisionInputs& in) {
   const model::NetworkModel& m = *in.model;
   te::MetricState raw = ToMetricState(m, in.metrics);
+  // A site's busy servers include the requests CPN steered there: take
+  // them out (own_rps), at the weights in force when the report was
+  // measured, or the solver would count CPN's own load twice and push it
+  // away from wherever it sent it.
+  for (size_t i = 0; i < raw.placements.size(); ++i) {
+    te::PlacementMetrics& p = raw.placements[i];
+    if (!p.reported() || p.background_rps.has_value()) continue;
+    const model::Placement& pl = m.placements()[i];
+    p.own_rps = SteeredAt({m.site(pl.site).id, m.service(pl.service).id}, p.measured_at);
+  }
   if (!options_.smooth_metrics) return std::make_shared<const te::MetricState>(std::move(raw));
   // A first-order filter over the latest report, advanced every epoch by
   // the time since the last one: a step in the reports is followed within a
@@ -64,6 +74,40 @@ std::shared_ptr<const te::MetricState> TeDecisionEngine::Metrics(const DecisionI
   }
   smoothed_ = std::move(next);
   return std::make_shared<const te::MetricState>(std::move(raw));
+}
+
+void TeDecisionEngine::RecordSteered(const te::DecisionSet& set, absl::Time at) {
+  const model::NetworkModel& m = *set.model;
+  const std::vector<double> rate = te::SteeredRateByPlacement(set);
+  Steered now{at, {}};
+  for (size_t i = 0; i < rate.size(); ++i) {
+    const model::Placement& pl = m.placements()[i];
+    if (rate[i] > 0) now.rps[{m.site(pl.site).id, m.service(pl.service).id}] = rate[i];
+  }
+  if (!steered_.empty() && steered_.back().rps == now.rps) return;
+  steered_.push_back(std::move(now));
+  // Keep what a report still in use may need: the entry in force at
+  // `at` - max_age and everything after it.
+  const absl::Time oldest = at - options_.decision.staleness.max_age;
+  while (steered_.size() > 1 && steered_[1].since <= oldest) {
+    steered_.pop_front();
+    steered_trimmed_ = true;
+  }
+}
+
+double TeDecisionEngine::SteeredAt(const std::pair<std::string, std::string>& key,
+                                   absl::Time at) const {
+  // The last change at or before `at`. Before the first decision this
+  // engine made it steered nothing; a report older than what is kept gets
+  // the oldest entry (the best guess left).
+  if (steered_.empty() || (at < steered_.front().since && !steered_trimmed_)) return 0;
+  const Steered* in_force = nullptr;
+  for (const Steered& s : steered_) {
+    if (in_force != nullptr && s.since > at) break;
+    in_force = &s;
+  }
+  const auto it = in_force->rps.find(key);
+  return it == in_force->rps.end() ? 0.0 : it->second;
 }
 
 absl::StatusOr<DecisionSet> TeDecisionEngine::Decide(const DecisionInputs& in) {
@@ -105,6 +149,7 @@ absl::StatusOr<DecisionSet> TeDecisionEngine::Decide(const DecisionInputs& in) {
       same ? engine_.Redecide(te_in, last_.get()) : engine_.Decide(te_in, last_.get());
   if (!result.ok()) return result.status();
   last_ = *result;
+  RecordSteered(*last_, in.now);
   {
     absl::MutexLock lock(&mu_);
     published_inputs_ = te_in;

@@ -14,6 +14,7 @@
 #ifndef CPN_CONTROLLER_API_TE_ENGINE_H_
 #define CPN_CONTROLLER_API_TE_ENGINE_H_
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +52,11 @@ class TeDecisionEngine final : public DecisionEngine {
 
  private:
   std::shared_ptr<const te::MetricState> Metrics(const DecisionInputs& in);
+  // Remembers the rates the set steers to each (site, service), stamped
+  // `at`, for attributing later reports (own_rps).
+  void RecordSteered(const te::DecisionSet& set, absl::Time at);
+  // CPN's rate at (site, service) under the weights in force at `at`.
+  double SteeredAt(const std::pair<std::string, std::string>& key, absl::Time at) const;
 
   const TeEngineOptions options_;
 
@@ -62,6 +68,14 @@ class TeDecisionEngine final : public DecisionEngine {
   std::shared_ptr<const std::vector<te::Demand>> demands_;
   std::shared_ptr<const te::CandidateSet> candidates_;
   std::map<std::pair<std::string, std::string>, te::PlacementMetrics> smoothed_;
+  // Rates steered per (site, service) from each time the weights moved,
+  // oldest first, as long back as a report may be (metrics max age).
+  struct Steered {
+    absl::Time since;
+    std::map<std::pair<std::string, std::string>, double> rps;
+  };
+  std::deque<Steered> steered_;
+  bool steered_trimmed_ = false;  // entries were dropped from the front
   std::shared_ptr<const te::DecisionSet> last_;
 
   // The last epoch, for Evaluate.

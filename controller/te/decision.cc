@@ -797,6 +797,16 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
   return out;
 }
 
+std::vector<double> SteeredRateByPlacement(const DecisionSet& set) {
+  std::vector<double> rate(set.model->placements().size(), 0.0);
+  for (const auto& d : set.decisions) {
+    for (const CandidateDecision& c : d->candidates) {
+      if (c.weight > 0) rate[c.candidate.placement.value()] += d->demand_rps * c.weight;
+    }
+  }
+  return rate;
+}
+
 std::vector<DecisionDiff> DiffDecisionSets(const DecisionSet& before, const DecisionSet& after,
                                            double epsilon) {
   struct Entry {

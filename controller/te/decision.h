@@ -200,6 +200,12 @@ struct DecisionDiff {
 std::vector<DecisionDiff> DiffDecisionSets(const DecisionSet& before, const DecisionSet& after,
                                            double epsilon = 1e-3);
 
+// CPN's own request rate at each placement (by PlacementIndex of the set's
+// model) under the set's installed weights: Σ over demands of its rate ×
+// its weight on the placement's candidates. What a site's reported busy
+// servers include of CPN's traffic (PlacementMetrics::own_rps).
+std::vector<double> SteeredRateByPlacement(const DecisionSet& set);
+
 // The stable id of a candidate path: FNV-1a over the site id and the link
 // ids with their directions.
 uint64_t CandidatePathId(const model::NetworkModel& model, const CandidateSet& candidates,

@@ -98,6 +98,7 @@ TEST_F(TeEngineApiTest, DecidesExplainsAndFollowsLoad) {
   std::string top = d.candidates(0).site_id();
   const double top_before = d.candidates(0).weight();
   ASSERT_GT(top_before, 0.05);
+  const double top_site_before = WeightOf(d, top);  // all its paths
 
   cv1::ExplainDecisionRequest explain;
   explain.mutable_key()->set_ingress_router_id("shanghai");
@@ -133,7 +134,11 @@ TEST_F(TeEngineApiTest, DecidesExplainsAndFollowsLoad) {
   cv1::ListSiteStatesResponse states;
   ASSERT_TRUE(c_.stub->ListSiteStates(Ctx().get(), states_request, &states).ok());
   ASSERT_EQ(states.sites_size(), 1);
-  EXPECT_GE(states.sites(0).utilization(), 0.99);
+  // Every server busy, CPN's 10 requests/s × its share there included: the
+  // rest is background.
+  const cv1::SiteState& st = states.sites(0);
+  EXPECT_NEAR(st.background_rate_rps() + 10 * top_site_before,
+              st.servers() * st.service_rate_per_server(), 1e-6);
   cv1::GetSiteRequest get;
   get.set_id(top);
   cv1::GetSiteResponse site;
@@ -221,7 +226,9 @@ TEST(TeEngineTest, OneReportIsFollowedWithinAFewTimeConstants) {
   cv1::Demand d;
   d.set_ingress_router_id("shanghai");
   d.set_service_id("llm-inference");
-  d.set_requests_per_second(10);
+  // No CPN traffic: the reported busy servers are all background (see
+  // BusyServersLessCpnsOwnRate for the attribution).
+  d.set_requests_per_second(0);
   d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
   in.demands = {d};
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
@@ -252,6 +259,55 @@ TEST(TeEngineTest, OneReportIsFollowedWithinAFewTimeConstants) {
   double last = first;
   for (int s = 2; s <= 12; ++s) last = background(t0 + absl::Seconds(s));
   EXPECT_NEAR(last, high, 0.01 * high);
+}
+
+// A site's busy servers include the requests CPN steered there: the
+// background is what remains after CPN's rate at the weights in force when
+// the report was measured (not counted twice), and a report older than the
+// last weight change still gets the rate of its own time.
+TEST(TeEngineTest, BusyServersLessCpnsOwnRate) {
+  TeEngineOptions options;
+  options.smooth_metrics = false;
+  options.decision.damping_enabled = false;
+  options.decision.staleness.fresh_age = absl::Minutes(10);  // no ageing here
+  options.decision.staleness.max_age = absl::Minutes(20);
+  TeDecisionEngine engine(options);
+  DecisionInputs in;
+  in.model = *model::NetworkModel::Build(Chinanet());
+  cv1::Demand d;
+  d.set_ingress_router_id("shanghai");
+  d.set_service_id("llm-inference");
+  d.set_requests_per_second(8);
+  d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
+  in.demands = {d};
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  auto decide = [&](double busy, absl::Time measured, absl::Time now) {
+    SiteReport r;
+    r.report = Report("horinger", "llm-inference", busy, 48, 1, measured);
+    r.measured_at = r.received_at = measured;
+    in.metrics = {r};
+    in.now = now;
+    ++in.epoch;
+    absl::StatusOr<DecisionSet> set = engine.Decide(in);
+    EXPECT_TRUE(set.ok()) << set.status();
+    return set.ok() ? *set : DecisionSet{};
+  };
+  auto state = [](const DecisionSet& set) {
+    const cv1::SiteState* s = set.FindSiteState("horinger", "llm-inference");
+    EXPECT_NE(s, nullptr);
+    return s == nullptr ? cv1::SiteState() : *s;
+  };
+  // No weights in force yet: all of it is background.
+  const DecisionSet first = decide(8, t0, t0);
+  EXPECT_NEAR(state(first).background_rate_rps(), 8 * 0.25, 1e-9);
+  const double steered = state(first).assigned_rate_rps();
+  ASSERT_GT(steered, 0.5) << "the test needs CPN traffic at horinger";
+  // Measured after the first decision: its rate is CPN's, not background.
+  const DecisionSet second = decide(8 + steered * 4, t0 + absl::Seconds(1), t0 + absl::Seconds(1));
+  EXPECT_NEAR(state(second).background_rate_rps(), 8 * 0.25, 1e-6);
+  // A report measured before the first decision (late) gets no CPN rate.
+  const DecisionSet late = decide(8, t0 - absl::Seconds(1), t0 + absl::Seconds(2));
+  EXPECT_NEAR(state(late).background_rate_rps(), 8 * 0.25, 1e-6);
 }
 
 }  // namespace
