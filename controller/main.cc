@@ -173,7 +173,7 @@ int Run(const Flags& flags) {
     sb.compile.site_gateway_macs[kv.substr(0, eq)] = *mac;
   }
   cpn::southbound::SouthboundClient southbound(sb, &(*server)->model(), &(*server)->loop(),
-                                               &(*server)->demands());
+                                               &(*server)->demands(), &(*server)->link_loads());
   southbound.Start();
   (*server)->SetDataplaneSessions(&southbound);
   southbound_ptr.store(&southbound);

@@ -31,6 +31,7 @@
 #include "controller/api/demand_service.h"
 #include "controller/api/demand_store.h"
 #include "controller/api/inventory_service.h"
+#include "controller/api/link_load_store.h"
 #include "controller/api/metrics_ingest.h"
 #include "controller/api/model_store.h"
 #include "controller/api/state_service.h"
@@ -98,6 +99,7 @@ class ControllerServer {
   DecisionWatchHub& hub() { return hub_; }
   DemandStore& demands() { return demands_; }
   MetricsIngest& metrics() { return metrics_; }
+  LinkLoadStore& link_loads() { return link_loads_; }
   DecisionLoop& loop() { return loop_; }
 
  private:
@@ -112,6 +114,7 @@ class ControllerServer {
   std::unique_ptr<DecisionEngine> engine_;
   DemandStore demands_;
   MetricsIngest metrics_;
+  LinkLoadStore link_loads_;
   DecisionWatchHub hub_;
   DecisionLoop loop_;
   InventoryService inventory_service_;

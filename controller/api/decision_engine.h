@@ -28,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "controller/api/link_load_store.h"
 #include "controller/api/site_report.h"
 #include "controller/model/network_model.h"
 #include "cpn/controller/v1/decision.pb.h"
@@ -117,6 +118,8 @@ struct DecisionInputs {
   // Latest accepted report per (site, service) and per whole site (empty
   // service_id), ordered by site then service.
   std::vector<SiteReport> metrics;
+  // Latest measured load per link direction (dataplane port counters).
+  std::vector<LinkLoad> link_loads;
   // The decisions in force (null before the first run).
   std::shared_ptr<const DecisionSet> previous;
   // The time of the decision (metric ages are relative to it).

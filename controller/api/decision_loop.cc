@@ -16,11 +16,13 @@ namespace cpn::api {
 namespace cv1 = cpn::controller::v1;
 
 DecisionLoop::DecisionLoop(const ModelStore* model, const DemandStore* demands,
-                           const MetricsIngest* metrics, DecisionEngine* engine,
-                           DecisionWatchHub* hub, const Clock* clock, DecisionLoopOptions options)
+                           const MetricsIngest* metrics, const LinkLoadStore* link_loads,
+                           DecisionEngine* engine, DecisionWatchHub* hub, const Clock* clock,
+                           DecisionLoopOptions options)
     : model_(model),
       demands_(demands),
       metrics_(metrics),
+      link_loads_(link_loads),
       engine_(engine),
       hub_(hub),
       clock_(clock),
@@ -84,6 +86,7 @@ DecisionInputs DecisionLoop::GatherInputs() const {
   in.model_generation = snap->generation;
   in.demands = demands_->Effective(*snap->model);
   in.metrics = metrics_->Latest(*snap->model);
+  if (link_loads_ != nullptr) in.link_loads = link_loads_->Latest();
   in.previous = Current();
   in.now = clock_->Now();
   in.epoch = in.previous->epoch + 1;

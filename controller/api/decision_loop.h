@@ -29,6 +29,7 @@
 #include "controller/api/decision_engine.h"
 #include "controller/api/decision_watch.h"
 #include "controller/api/demand_store.h"
+#include "controller/api/link_load_store.h"
 #include "controller/api/metrics_ingest.h"
 #include "controller/api/model_store.h"
 
@@ -46,9 +47,10 @@ struct DecisionLoopOptions {
 class DecisionLoop {
  public:
   // Every pointer must outlive the loop.
+  // `link_loads` may be null (no measured link load).
   DecisionLoop(const ModelStore* model, const DemandStore* demands, const MetricsIngest* metrics,
-               DecisionEngine* engine, DecisionWatchHub* hub, const Clock* clock,
-               DecisionLoopOptions options);
+               const LinkLoadStore* link_loads, DecisionEngine* engine, DecisionWatchHub* hub,
+               const Clock* clock, DecisionLoopOptions options);
   ~DecisionLoop();
 
   DecisionLoop(const DecisionLoop&) = delete;
@@ -85,6 +87,7 @@ class DecisionLoop {
   const ModelStore* model_;
   const DemandStore* demands_;
   const MetricsIngest* metrics_;
+  const LinkLoadStore* link_loads_;
   DecisionEngine* engine_;
   DecisionWatchHub* hub_;
   const Clock* clock_;

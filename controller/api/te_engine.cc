@@ -1,5 +1,8 @@
 #include "controller/api/te_engine.h"
 
+#include <algorithm>
+#include <cmath>
+#include <optional>
 #include <utility>
 
 #include "common/status_macros.h"
@@ -46,7 +49,22 @@ std::shared_ptr<const te::MetricState> TeDecisionEngine::Metrics(const DecisionI
     te::PlacementMetrics& p = raw.placements[i];
     if (!p.reported() || p.background_rps.has_value()) continue;
     const model::Placement& pl = m.placements()[i];
-    p.own_rps = SteeredAt({m.site(pl.site).id, m.service(pl.service).id}, p.measured_at);
+    p.own_rps =
+        SteeredAt({m.site(pl.site).id, m.service(pl.service).id}, /*link=*/false, p.measured_at);
+  }
+  // A port's counters count everything it sent: the background of the arc
+  // is what CPN's planned traffic at the time does not explain.
+  for (const LinkLoad& l : in.link_loads) {
+    const std::optional<model::LinkIndex> link = m.FindLink(l.link_id);
+    const std::optional<model::RouterIndex> from = m.FindRouter(l.from_router_id);
+    if (!link || !from || !std::isfinite(l.utilization)) continue;
+    const model::ArcIndex a = model::ArcOf(*link, model::ArcDirection::kAToB);
+    const model::ArcIndex arc = m.arc_tail(a) == *from ? a : model::ReverseOf(a);
+    if (m.arc_tail(arc) != *from) continue;  // not an end of the link
+    raw.arcs.resize(m.num_arcs());
+    raw.arcs[arc.value()].measured_at = l.measured_at;
+    raw.arcs[arc.value()].background_utilization = std::max(
+        0.0, l.utilization - SteeredAt({l.link_id, l.from_router_id}, /*link=*/true, l.measured_at));
   }
   if (!options_.smooth_metrics) return std::make_shared<const te::MetricState>(std::move(raw));
   // A first-order filter over the latest report, advanced every epoch by
@@ -78,13 +96,22 @@ std::shared_ptr<const te::MetricState> TeDecisionEngine::Metrics(const DecisionI
 
 void TeDecisionEngine::RecordSteered(const te::DecisionSet& set, absl::Time at) {
   const model::NetworkModel& m = *set.model;
-  const std::vector<double> rate = te::SteeredRateByPlacement(set);
-  Steered now{at, {}};
-  for (size_t i = 0; i < rate.size(); ++i) {
+  Steered now{at, {}, {}};
+  for (size_t i = 0; i < set.site_steered_rps.size(); ++i) {
     const model::Placement& pl = m.placements()[i];
-    if (rate[i] > 0) now.rps[{m.site(pl.site).id, m.service(pl.service).id}] = rate[i];
+    const double rps = set.site_steered_rps[i];
+    if (rps > 0) now.rps[{m.site(pl.site).id, m.service(pl.service).id}] = rps;
   }
-  if (!steered_.empty() && steered_.back().rps == now.rps) return;
+  for (size_t a = 0; a < set.arc_steered_bytes_ps.size(); ++a) {
+    const model::ArcIndex arc(static_cast<uint32_t>(a));
+    const double capacity = static_cast<double>(m.arc_capacity_bps()[a]);
+    const double bytes = set.arc_steered_bytes_ps[a];
+    if (bytes > 0 && capacity > 0) {
+      now.link[{m.link(model::LinkOf(arc)).id, m.router(m.arc_tail(arc)).id}] =
+          8 * bytes / capacity;
+    }
+  }
+  if (!steered_.empty() && steered_.back() == now) return;
   steered_.push_back(std::move(now));
   // Keep what a report still in use may need: the entry in force at
   // `at` - max_age and everything after it.
@@ -95,7 +122,7 @@ void TeDecisionEngine::RecordSteered(const te::DecisionSet& set, absl::Time at) 
   }
 }
 
-double TeDecisionEngine::SteeredAt(const std::pair<std::string, std::string>& key,
+double TeDecisionEngine::SteeredAt(const std::pair<std::string, std::string>& key, bool link,
                                    absl::Time at) const {
   // The last change at or before `at`. Before the first decision this
   // engine made it steered nothing; a report older than what is kept gets
@@ -106,8 +133,9 @@ double TeDecisionEngine::SteeredAt(const std::pair<std::string, std::string>& ke
     if (in_force != nullptr && s.since > at) break;
     in_force = &s;
   }
-  const auto it = in_force->rps.find(key);
-  return it == in_force->rps.end() ? 0.0 : it->second;
+  const auto& by_key = link ? in_force->link : in_force->rps;
+  const auto it = by_key.find(key);
+  return it == by_key.end() ? 0.0 : it->second;
 }
 
 absl::StatusOr<DecisionSet> TeDecisionEngine::Decide(const DecisionInputs& in) {
@@ -156,6 +184,11 @@ absl::StatusOr<DecisionSet> TeDecisionEngine::Decide(const DecisionInputs& in) {
     published_set_ = last_;
   }
   return FromTeDecisionSet(*last_, in.demands, options_.decision.solver.cost, name());
+}
+
+std::shared_ptr<const te::MetricState> TeDecisionEngine::LastMetrics() const {
+  absl::MutexLock lock(&mu_);
+  return published_inputs_.metrics;
 }
 
 absl::StatusOr<DecisionSet> TeDecisionEngine::Evaluate(const DecisionInputs& current,

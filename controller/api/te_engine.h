@@ -49,14 +49,19 @@ class TeDecisionEngine final : public DecisionEngine {
   absl::StatusOr<DecisionSet> Evaluate(
       const DecisionInputs& current, const DecisionInputs& changed,
       const cpn::controller::v1::WhatIfRequest& request) const override;
+  // The metrics the last epoch decided on (smoothed, CPN's own load taken
+  // out); null before the first. Any thread.
+  std::shared_ptr<const te::MetricState> LastMetrics() const;
 
  private:
   std::shared_ptr<const te::MetricState> Metrics(const DecisionInputs& in);
-  // Remembers the rates the set steers to each (site, service), stamped
-  // `at`, for attributing later reports (own_rps).
+  // Remembers CPN's load at the set's installed weights — request rate per
+  // (site, service), utilisation per (link, from router) — stamped `at`,
+  // for attributing later reports and port counters.
   void RecordSteered(const te::DecisionSet& set, absl::Time at);
-  // CPN's rate at (site, service) under the weights in force at `at`.
-  double SteeredAt(const std::pair<std::string, std::string>& key, absl::Time at) const;
+  // CPN's load under the weights in force at `at`: request rate at
+  // (site, service) (`link` false) or utilisation of (link, from router).
+  double SteeredAt(const std::pair<std::string, std::string>& key, bool link, absl::Time at) const;
 
   const TeEngineOptions options_;
 
@@ -68,11 +73,13 @@ class TeDecisionEngine final : public DecisionEngine {
   std::shared_ptr<const std::vector<te::Demand>> demands_;
   std::shared_ptr<const te::CandidateSet> candidates_;
   std::map<std::pair<std::string, std::string>, te::PlacementMetrics> smoothed_;
-  // Rates steered per (site, service) from each time the weights moved,
-  // oldest first, as long back as a report may be (metrics max age).
+  // CPN's load from each time the weights moved, oldest first, as long
+  // back as a report may be (metrics max age).
   struct Steered {
     absl::Time since;
-    std::map<std::pair<std::string, std::string>, double> rps;
+    std::map<std::pair<std::string, std::string>, double> rps;   // (site, service)
+    std::map<std::pair<std::string, std::string>, double> link;  // (link, from router)
+    bool operator==(const Steered& o) const { return rps == o.rps && link == o.link; }
   };
   std::deque<Steered> steered_;
   bool steered_trimmed_ = false;  // entries were dropped from the front

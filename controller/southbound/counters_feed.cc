@@ -20,6 +20,7 @@ void CountersFeed::OnSample(const std::string& router_id, const tv1::CountersSna
     uint64_t bytes = 0;
   };
   std::map<std::string, Sum> by_service;
+  std::vector<api::LinkLoad> link_loads;
   absl::Time at;
   double dt = 0;
   {
@@ -57,8 +58,9 @@ void CountersFeed::OnSample(const std::string& router_id, const tv1::CountersSna
           continue;
         }
         const double bps = 8.0 * static_cast<double>(p.tx_bytes() - b->second->tx_bytes()) / dt;
-        link_util_[{router_id, link->second.link_id}] =
-            bps / static_cast<double>(link->second.capacity_bps);
+        const double util = bps / static_cast<double>(link->second.capacity_bps);
+        link_util_[{router_id, link->second.link_id}] = util;
+        link_loads.push_back(api::LinkLoad{link->second.link_id, router_id, util, at});
       }
       for (const auto& [service, s] : by_service) {
         MeasuredDemand& m = demand_[{router_id, service}];
@@ -67,6 +69,9 @@ void CountersFeed::OnSample(const std::string& router_id, const tv1::CountersSna
       }
     }
     last_[router_id] = sample;
+  }
+  if (link_loads_ != nullptr) {
+    for (api::LinkLoad& l : link_loads) link_loads_->Set(std::move(l));
   }
   if (demands_ == nullptr || dt <= 0) return;
   for (const auto& [service, s] : by_service) {

@@ -5,7 +5,8 @@
 // (one request per flow) and the bytes per flow, recorded with
 // DemandStore::SetMeasured (a configured demand still overrides it). Port
 // counters become per-port transmit rates, and the utilisation of the link
-// each port belongs to (rate / link capacity), kept for status and tests.
+// direction each port sends on (rate / link capacity), recorded with
+// LinkLoadStore::Set for the next decision.
 //
 // Rates come from the difference between two samples of the same dataplane
 // run (boot_id); a restarted dataplane starts over.
@@ -24,6 +25,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "controller/api/demand_store.h"
+#include "controller/api/link_load_store.h"
 #include "cpn/telemetry/v1/counters.pb.h"
 #include "cpn/telemetry/v1/telemetry.pb.h"
 
@@ -47,9 +49,10 @@ struct MeasuredDemand {
 
 class CountersFeed {
  public:
-  // `demands` may be null (rates are then only kept); it must outlive the
-  // feed.
-  explicit CountersFeed(api::DemandStore* demands) : demands_(demands) {}
+  // `demands` and `link_loads` may be null (rates are then only kept);
+  // they must outlive the feed.
+  explicit CountersFeed(api::DemandStore* demands, api::LinkLoadStore* link_loads = nullptr)
+      : demands_(demands), link_loads_(link_loads) {}
 
   void SetRouters(std::map<std::string, FeedRouterInfo> routers);
   void OnSample(const std::string& router_id, const cpn::telemetry::v1::CountersSnapshot& sample);
@@ -63,6 +66,7 @@ class CountersFeed {
 
  private:
   api::DemandStore* const demands_;
+  api::LinkLoadStore* const link_loads_;
   mutable absl::Mutex mu_;
   std::map<std::string, FeedRouterInfo> routers_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, cpn::telemetry::v1::CountersSnapshot> last_ ABSL_GUARDED_BY(mu_);

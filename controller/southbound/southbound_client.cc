@@ -50,12 +50,13 @@ std::map<std::string, FeedRouterInfo> FeedInfo(const model::NetworkModel& model,
 }  // namespace
 
 SouthboundClient::SouthboundClient(SouthboundOptions options, const api::ModelStore* model,
-                                   const api::DecisionLoop* loop, api::DemandStore* demands)
+                                   const api::DecisionLoop* loop, api::DemandStore* demands,
+                                   api::LinkLoadStore* link_loads)
     : options_(std::move(options)),
       model_(model),
       loop_(loop),
       keep_unknown_until_(absl::Now() + options_.adopt_grace),
-      feed_(demands),
+      feed_(demands, link_loads),
       draining_(options_.drain_time) {}
 
 SouthboundClient::~SouthboundClient() { Stop(); }

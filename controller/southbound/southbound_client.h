@@ -66,10 +66,11 @@ struct SouthboundOptions {
 
 class SouthboundClient : public api::DataplaneSessionSource {
  public:
-  // Every pointer must outlive the client; `demands` may be null (no
-  // measured demand is recorded).
+  // Every pointer must outlive the client; `demands` and `link_loads` may
+  // be null (no measured demand / link load is recorded).
   SouthboundClient(SouthboundOptions options, const api::ModelStore* model,
-                   const api::DecisionLoop* loop, api::DemandStore* demands = nullptr);
+                   const api::DecisionLoop* loop, api::DemandStore* demands = nullptr,
+                   api::LinkLoadStore* link_loads = nullptr);
   ~SouthboundClient() override;  // Stop()
   SouthboundClient(const SouthboundClient&) = delete;
   SouthboundClient& operator=(const SouthboundClient&) = delete;

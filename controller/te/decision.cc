@@ -568,6 +568,8 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
 
   out->site_utilization = e_inst->site_utilization;
   out->arc_utilization = e_inst->arc_utilization;
+  out->site_steered_rps = e_inst->site_rps;
+  out->arc_steered_bytes_ps = e_inst->arc_bytes_ps;
   // Refresh also the demands whose terms moved: at a placement or on an arc
   // whose utilisation moved by more than terms_refresh_utilization since
   // the previous set (their weights stay). Every demand is refreshed at
@@ -795,16 +797,6 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
     }
   }
   return out;
-}
-
-std::vector<double> SteeredRateByPlacement(const DecisionSet& set) {
-  std::vector<double> rate(set.model->placements().size(), 0.0);
-  for (const auto& d : set.decisions) {
-    for (const CandidateDecision& c : d->candidates) {
-      if (c.weight > 0) rate[c.candidate.placement.value()] += d->demand_rps * c.weight;
-    }
-  }
-  return rate;
 }
 
 std::vector<DecisionDiff> DiffDecisionSets(const DecisionSet& before, const DecisionSet& after,

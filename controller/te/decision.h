@@ -158,6 +158,12 @@ struct DecisionSet {
   // PlacementIndex and by ArcIndex.
   std::vector<double> site_utilization;
   std::vector<double> arc_utilization;
+  // CPN's own load at the installed weights: requests/s by PlacementIndex,
+  // bytes/s by ArcIndex. What sites' reported busy servers and ports'
+  // counters include of CPN's traffic (PlacementMetrics::own_rps; the rest
+  // of a port's rate is ArcMetrics background).
+  std::vector<double> site_steered_rps;
+  std::vector<double> arc_steered_bytes_ps;
   // Sites and arcs at or beyond capacity at the installed weights.
   std::vector<CapacityViolation> violations;
   // Demands whose weights changed this epoch (ascending indices).
@@ -199,12 +205,6 @@ struct DecisionDiff {
 // the same two sets always give the same list.
 std::vector<DecisionDiff> DiffDecisionSets(const DecisionSet& before, const DecisionSet& after,
                                            double epsilon = 1e-3);
-
-// CPN's own request rate at each placement (by PlacementIndex of the set's
-// model) under the set's installed weights: Σ over demands of its rate ×
-// its weight on the placement's candidates. What a site's reported busy
-// servers include of CPN's traffic (PlacementMetrics::own_rps).
-std::vector<double> SteeredRateByPlacement(const DecisionSet& set);
 
 // The stable id of a candidate path: FNV-1a over the site id and the link
 // ids with their directions.

@@ -310,5 +310,65 @@ TEST(TeEngineTest, BusyServersLessCpnsOwnRate) {
   EXPECT_NEAR(state(late).background_rate_rps(), 8 * 0.25, 1e-6);
 }
 
+// A port's counters count CPN's traffic too: the arc's background is the
+// measured utilisation less CPN's planned load at the time.
+TEST(TeEngineTest, LinkLoadLessCpnsPlannedTraffic) {
+  TeEngineOptions options;
+  options.smooth_metrics = false;
+  options.decision.damping_enabled = false;
+  options.decision.staleness.fresh_age = absl::Minutes(10);
+  options.decision.staleness.max_age = absl::Minutes(20);
+  TeDecisionEngine engine(options);
+  DecisionInputs in;
+  in.model = *model::NetworkModel::Build(Chinanet());
+  const model::NetworkModel& m = *in.model;
+  cv1::Demand d;
+  d.set_ingress_router_id("shanghai");
+  d.set_service_id("llm-inference");
+  d.set_requests_per_second(5000);  // enough to show on a link
+  d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
+  in.demands = {d};
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  in.now = t0;
+  in.epoch = 1;
+  absl::StatusOr<DecisionSet> first = engine.Decide(in);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // The direction carrying the most planned CPN traffic.
+  std::string link_id, from;
+  double planned = 0;
+  for (const cv1::LinkState& l : first->link_states) {
+    const model::Link& link = m.link(*m.FindLink(l.link_id()));
+    for (const auto& [load, end] :
+         {std::pair{&l.a_to_b(), &link.a}, std::pair{&l.b_to_a(), &link.b}}) {
+      const double u = load->planned_rate_bps() / static_cast<double>(link.capacity_bps);
+      if (u > planned) {
+        planned = u;
+        link_id = l.link_id();
+        from = m.router(end->router).id;
+      }
+    }
+  }
+  ASSERT_GT(planned, 1e-3) << "the test needs CPN traffic on a link";
+  // Measured after the first decision: CPN's planned share plus 0.3.
+  in.link_loads = {LinkLoad{link_id, from, planned + 0.3, t0 + absl::Milliseconds(500)}};
+  in.now = t0 + absl::Seconds(1);
+  in.epoch = 2;
+  ASSERT_TRUE(engine.Decide(in).ok());
+  const model::LinkIndex li = *m.FindLink(link_id);
+  model::ArcIndex arc = model::ArcOf(li, model::ArcDirection::kAToB);
+  if (m.router(m.arc_tail(arc)).id != from) arc = model::ReverseOf(arc);
+  std::shared_ptr<const te::MetricState> metrics = engine.LastMetrics();
+  ASSERT_NE(metrics, nullptr);
+  ASSERT_GT(metrics->arcs.size(), arc.value());
+  EXPECT_NEAR(metrics->arcs[arc.value()].background_utilization, 0.3, 1e-6);
+  EXPECT_EQ(metrics->arcs[ReverseOf(arc).value()].background_utilization, 0);
+  // Measured before any decision: all of it is background.
+  in.link_loads = {LinkLoad{link_id, from, planned + 0.3, t0 - absl::Seconds(1)}};
+  in.now = t0 + absl::Seconds(2);
+  in.epoch = 3;
+  ASSERT_TRUE(engine.Decide(in).ok());
+  EXPECT_NEAR(engine.LastMetrics()->arcs[arc.value()].background_utilization, planned + 0.3, 1e-6);
+}
+
 }  // namespace
 }  // namespace cpn::api::testing

@@ -41,7 +41,8 @@ class CountersFeedTest : public ::testing::Test {
   }
   api::RealClock clock_;
   api::DemandStore demands_{&clock_};
-  CountersFeed feed_{&demands_};
+  api::LinkLoadStore link_loads_;
+  CountersFeed feed_{&demands_, &link_loads_};
 };
 
 TEST_F(CountersFeedTest, TwoSamplesGiveMeasuredDemandAndLinkUtilisation) {
@@ -53,6 +54,14 @@ TEST_F(CountersFeedTest, TwoSamplesGiveMeasuredDemandAndLinkUtilisation) {
   EXPECT_DOUBLE_EQ(d.bytes_per_request, 2000);
   EXPECT_DOUBLE_EQ(feed_.LinkUtilisation().at({"ing", "ing-tr"}), 1.0);  // 1 Gbit/s
   EXPECT_EQ(demands_.size(), 1u);  // recorded as measured demand
+  // ... and as the measured load of ing's direction of ing-tr, for the
+  // next decision.
+  const std::vector<api::LinkLoad> loads = link_loads_.Latest();
+  ASSERT_EQ(loads.size(), 1u);
+  EXPECT_EQ(loads[0].link_id, "ing-tr");
+  EXPECT_EQ(loads[0].from_router_id, "ing");
+  EXPECT_DOUBLE_EQ(loads[0].utilization, 1.0);
+  EXPECT_EQ(loads[0].measured_at, absl::FromUnixSeconds(1'000'002));
 }
 
 TEST_F(CountersFeedTest, ARestartedDataplaneOrARecreatedRuleStartsOver) {
