@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -36,6 +37,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controller/srv6/desired_state.h"
+#include "controller/srv6/diff.h"
 #include "controller/srv6/ports.h"
 #include "cpn/controller/v1/status.pb.h"
 #include "cpn/dataplane/v1/dataplane.grpc.pb.h"
@@ -141,7 +143,7 @@ class DataplaneSession {
   absl::Status Push(cpn::dataplane::v1::DataplaneService::Stub& stub,
                     const DesiredForSession& desired);
   absl::Status WriteBatch(cpn::dataplane::v1::DataplaneService::Stub& stub,
-                          const std::vector<cpn::dataplane::v1::Update>& updates);
+                          std::span<const srv6::UpdateRef> updates);
   void SetState(cpn::controller::v1::SessionState state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordError(const std::string& error);
   // Sleeps up to `d` unless stopped; false when stopped.

@@ -21,6 +21,12 @@
 // Empty batches are left out. A batch may exceed the dataplane's
 // max_updates_per_write; splitting it loses only atomicity within a phase.
 //
+// DiffEntityRefs / MakeBeforeBreakRefBatches are the same without copying
+// entities: each update points at the entity (and key) in the map it came
+// from, so the two maps must outlive the result and stay unchanged while it
+// is used. A southbound session with 16,000 steering rules writes straight
+// from these into its WriteRequest (one copy per entity instead of four).
+//
 // Pure functions; safe from any thread.
 #ifndef CPN_CONTROLLER_SRV6_DIFF_H_
 #define CPN_CONTROLLER_SRV6_DIFF_H_
@@ -45,8 +51,29 @@ struct EntityDiff {
 
 EntityDiff DiffEntities(const EntityMap& installed, const EntityMap& desired);
 
+// One update of a diff, by reference: DELETEs point into `installed`,
+// INSERTs and MODIFYs into `desired`.
+struct UpdateRef {
+  cpn::dataplane::v1::UpdateType type = cpn::dataplane::v1::UPDATE_TYPE_UNSPECIFIED;
+  const EntityKey* key = nullptr;
+  const cpn::dataplane::v1::Entity* entity = nullptr;
+};
+
+struct EntityDiffRefs {
+  // INSERTs and MODIFYs merged, ascending by key; DELETEs ascending by key.
+  std::vector<UpdateRef> upserts;
+  std::vector<UpdateRef> deletes;
+
+  bool empty() const { return upserts.empty() && deletes.empty(); }
+  size_t size() const { return upserts.size() + deletes.size(); }
+};
+
+EntityDiffRefs DiffEntityRefs(const EntityMap& installed, const EntityMap& desired);
+
 // True when the two entities are the same for the dataplane (Port.status
-// ignored).
+// ignored). Compares the wire encodings (no map fields in entities, so equal
+// messages encode equally); only a double of -0.0 against 0.0 differs from
+// field-by-field equality, and that just sends one needless MODIFY.
 bool SameEntity(const cpn::dataplane::v1::Entity& a, const cpn::dataplane::v1::Entity& b);
 
 enum class BatchPhase { kMake = 1, kSteer = 2, kUnsteer = 3, kBreak = 4 };
@@ -57,6 +84,14 @@ struct UpdateBatch {
 };
 
 std::vector<UpdateBatch> MakeBeforeBreakBatches(const EntityDiff& diff);
+
+struct UpdateRefBatch {
+  BatchPhase phase = BatchPhase::kMake;
+  std::vector<UpdateRef> updates;
+};
+
+// The same batches, in the same order, by reference.
+std::vector<UpdateRefBatch> MakeBeforeBreakRefBatches(const EntityDiffRefs& diff);
 
 }  // namespace cpn::srv6
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dataplane/agent/capabilities.h"
+#include "google/protobuf/arena.h"
 
 namespace cpn::dataplane::agent {
 
@@ -33,11 +34,35 @@ v1::StreamChannelResponse EmulationAlert(const v1::SetPortEmulationRequest& requ
   return r;
 }
 
+// Write's request and response on one arena per call: no malloc per
+// update to parse it, no free per update when the call ends.
+class ArenaWriteAllocator final
+    : public grpc::MessageAllocator<v1::WriteRequest, v1::WriteResponse> {
+ public:
+  grpc::MessageHolder<v1::WriteRequest, v1::WriteResponse>* AllocateMessages() override {
+    return new Holder();
+  }
+
+ private:
+  class Holder final : public grpc::MessageHolder<v1::WriteRequest, v1::WriteResponse> {
+   public:
+    Holder() {
+      set_request(google::protobuf::Arena::CreateMessage<v1::WriteRequest>(&arena_));
+      set_response(google::protobuf::Arena::CreateMessage<v1::WriteResponse>(&arena_));
+    }
+    void Release() override { delete this; }
+
+   private:
+    google::protobuf::Arena arena_;
+  };
+};
+
 }  // namespace
 
-class Agent::Service final : public v1::DataplaneService::Service {
+class Agent::Service final
+    : public v1::DataplaneService::WithCallbackMethod_Write<v1::DataplaneService::Service> {
  public:
-  explicit Service(Agent* a) : a_(*a) {}
+  explicit Service(Agent* a) : a_(*a) { SetMessageAllocatorFor_Write(&allocator_); }
 
   grpc::Status GetCapabilities(grpc::ServerContext*, const v1::GetCapabilitiesRequest*,
                                v1::GetCapabilitiesResponse* response) override {
@@ -47,9 +72,17 @@ class Agent::Service final : public v1::DataplaneService::Service {
   grpc::Status StreamChannel(grpc::ServerContext* context, Arbitrator::Stream* stream) override {
     return a_.arbitrator_->Serve(context, stream);
   }
-  grpc::Status Write(grpc::ServerContext*, const v1::WriteRequest* request,
-                     v1::WriteResponse* response) override {
-    return a_.write_->Write(*request, response);
+  // The request and response live until Finish; the writer thread runs
+  // the transaction and finishes the call.
+  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* context,
+                                  const v1::WriteRequest* request,
+                                  v1::WriteResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    a_.PostWrite([this, reactor, request, response] {
+      UndoLog replaced;  // Freed after the answer is on its way.
+      reactor->Finish(a_.write_->Write(*request, response, &replaced));
+    });
+    return reactor;
   }
   grpc::Status Read(grpc::ServerContext* context, const v1::ReadRequest* request,
                     grpc::ServerWriter<v1::ReadResponse>* writer) override {
@@ -69,6 +102,7 @@ class Agent::Service final : public v1::DataplaneService::Service {
 
  private:
   Agent& a_;
+  ArenaWriteAllocator allocator_;
 };
 
 absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config, Pipeline* pipeline,
@@ -127,6 +161,11 @@ absl::Status Agent::Start() {
   }
   hk_stop_ = false;
   housekeeping_ = std::thread([this] { Housekeeping(); });
+  {
+    std::lock_guard<std::mutex> lock(w_mu_);
+    w_stop_ = false;
+  }
+  writer_ = std::thread([this] { Writer(); });
   return absl::OkStatus();
 }
 
@@ -134,9 +173,16 @@ void Agent::Shutdown() {
   if (server_ == nullptr) return;
   arbitrator_->Shutdown();
   counters_->Shutdown();
+  // The writer finishes the Writes still queued while the server drains.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server_->Wait();
   server_.reset();
+  {
+    std::lock_guard<std::mutex> lock(w_mu_);
+    w_stop_ = true;
+  }
+  w_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
   {
     std::lock_guard<std::mutex> lock(hk_mu_);
     hk_stop_ = true;
@@ -155,6 +201,28 @@ void Agent::ClosePorts() {
   state_->pipeline->Synchronize();
   for (auto& [id, p] : state_->ports) state_->port_manager->Close(std::move(p));
   state_->ports.clear();
+}
+
+void Agent::PostWrite(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(w_mu_);
+    w_jobs_.push_back(std::move(job));
+  }
+  w_cv_.notify_one();
+}
+
+void Agent::Writer() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(w_mu_);
+      w_cv_.wait(lock, [this] { return w_stop_ || !w_jobs_.empty(); });
+      if (w_jobs_.empty()) return;  // Stopped, nothing left.
+      job = std::move(w_jobs_.front());
+      w_jobs_.pop_front();
+    }
+    job();
+  }
 }
 
 void Agent::Housekeeping() {

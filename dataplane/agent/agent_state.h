@@ -8,8 +8,8 @@
 // `mu` while waiting on a client. The arbitrator has its own mutex and never
 // takes `mu` (it reads `installed_version`, an atomic copy of state.version).
 //
-// THREADS: gRPC handler threads and the agent's housekeeping thread, all on
-// the main lcore's CPU set, never on a worker.
+// THREADS: gRPC handler threads and the agent's writer and housekeeping
+// threads, all on the main lcore's CPU set, never on a worker.
 #ifndef CPN_DATAPLANE_AGENT_AGENT_STATE_H_
 #define CPN_DATAPLANE_AGENT_AGENT_STATE_H_
 

@@ -2,10 +2,12 @@
 
 #include <map>
 #include <optional>
-#include <set>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
 namespace cpn::dataplane::agent {
@@ -20,6 +22,9 @@ class Tracker {
     errors_.emplace(index, UpdateFailure{index, code, std::move(message), type, key});
   }
   void Wrote(v1::EntityType t, const std::string& key, uint32_t index) { written_[t][key] = index; }
+  bool wrote_any(v1::EntityType t) const { return !written_[t].empty(); }
+  void Reserve(v1::EntityType t, size_t n) { written_[t].reserve(n); }
+  bool deleted_any(v1::EntityType t) const { return !deleted_[t].empty(); }
   void Deleted(v1::EntityType t, const std::string& key, uint32_t index) {
     deleted_[t][key] = index;
   }
@@ -54,15 +59,16 @@ class Tracker {
 
  private:
   std::map<uint32_t, UpdateFailure> errors_;  // First problem of each update.
-  std::map<std::string, uint32_t> written_[7];
-  std::map<std::string, uint32_t> deleted_[7];
+  absl::flat_hash_map<std::string, uint32_t> written_[7];
+  absl::flat_hash_map<std::string, uint32_t> deleted_[7];
 };
 
 // INSERT / MODIFY / DELETE of one keyed entity. Returns false on failure
 // (reported to the tracker).
 template <typename Map, typename Key, typename Value>
 bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint32_t index,
-              v1::EntityType kind, const std::string& key_text, Tracker& t) {
+              v1::EntityType kind, const std::string& key_text, Tracker& t,
+              std::vector<std::pair<Key, std::optional<typename Map::mapped_type>>>& undo) {
   auto it = map.find(key);
   switch (type) {
     case v1::UPDATE_TYPE_INSERT:
@@ -71,7 +77,8 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
                absl::StrCat(KindName(kind), " ", key_text, " is already installed"));
         return false;
       }
-      map.emplace(key, std::forward<Value>(value));
+      map.emplace_hint(it, key, std::forward<Value>(value));
+      undo.emplace_back(key, std::nullopt);
       t.Wrote(kind, key_text, index);
       return true;
     case v1::UPDATE_TYPE_MODIFY:
@@ -80,6 +87,7 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
                absl::StrCat(KindName(kind), " ", key_text, " is not installed"));
         return false;
       }
+      undo.emplace_back(key, std::move(it->second));
       it->second = std::forward<Value>(value);
       t.Wrote(kind, key_text, index);
       return true;
@@ -89,6 +97,7 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
                absl::StrCat(KindName(kind), " ", key_text, " is not installed"));
         return false;
       }
+      undo.emplace_back(key, std::move(it->second));
       map.erase(it);
       t.Deleted(kind, key_text, index);
       return true;
@@ -120,22 +129,72 @@ std::string RawKeyText(const v1::Entity& e) {
   return "";
 }
 
+// Texts for errors are made only when there is an error (formatting them
+// for every entity was a good part of a large batch's cost).
+template <typename KeyTextFn, typename FieldFn>
 void CheckNextHopPort(const InstalledState& s, Tracker& t, v1::EntityType from,
-                      const std::string& from_key, const std::string& field, uint32_t port_id) {
+                      const KeyTextFn& from_key, const FieldFn& field, uint32_t port_id) {
   if (s.ports.count(port_id) == 0) {
-    t.Dangling(from, from_key, field, v1::ENTITY_TYPE_PORT, PortText(port_id));
+    t.Dangling(from, from_key(), field(), v1::ENTITY_TYPE_PORT, PortText(port_id));
+  }
+}
+
+template <typename Map, typename Key>
+void Restore(Map& map, std::vector<std::pair<Key, std::optional<typename Map::mapped_type>>>& log) {
+  for (auto& [key, old] : log) {
+    if (old.has_value()) {
+      map.insert_or_assign(key, *std::move(old));
+    } else {
+      map.erase(key);
+    }
+  }
+  log.clear();
+}
+
+// Calls f(key, entity) for each entity of `map` the batch wrote (INSERT or
+// MODIFY; `log` also lists DELETEs, which are no longer in `map`).
+template <typename Map, typename Key, typename F>
+void ForWritten(const Map& map,
+                const std::vector<std::pair<Key, std::optional<typename Map::mapped_type>>>& log,
+                F f) {
+  for (const auto& entry : log) {
+    auto it = map.find(entry.first);
+    if (it != map.end()) f(it->first, it->second);
   }
 }
 
 }  // namespace
 
-BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& request,
+void Undo(InstalledState& state, UndoLog& undo) {
+  Restore(state.ports, undo.ports);
+  Restore(state.neighbors, undo.neighbors);
+  Restore(state.routes, undo.routes);
+  Restore(state.local_sids, undo.local_sids);
+  Restore(state.policies, undo.policies);
+  Restore(state.rules, undo.rules);
+}
+
+BatchResult ApplyBatch(InstalledState& state, const v1::WriteRequest& request,
                        const Limits& limits) {
   BatchResult r;
-  r.next = current;
-  InstalledState& next = r.next;
+  InstalledState& next = state;
+  UndoLog& undo = r.undo;
   Tracker t;
-  std::set<std::string> seen[7];
+  // Sized up front: growing these (and rehashing every key string) was a
+  // visible part of a 16,000-update batch.
+  size_t per_kind[7] = {};
+  for (const v1::Update& u : request.updates()) ++per_kind[TypeOf(u.entity())];
+  absl::flat_hash_set<std::string> seen[7];
+  for (int k = 0; k < 7; ++k) {
+    seen[k].reserve(per_kind[k]);
+    t.Reserve(static_cast<v1::EntityType>(k), per_kind[k]);
+  }
+  undo.ports.reserve(per_kind[v1::ENTITY_TYPE_PORT]);
+  undo.neighbors.reserve(per_kind[v1::ENTITY_TYPE_NEIGHBOR]);
+  undo.routes.reserve(per_kind[v1::ENTITY_TYPE_ROUTE]);
+  undo.local_sids.reserve(per_kind[v1::ENTITY_TYPE_LOCAL_SID]);
+  undo.policies.reserve(per_kind[v1::ENTITY_TYPE_SRV6_POLICY]);
+  undo.rules.reserve(per_kind[v1::ENTITY_TYPE_STEERING_RULE]);
   int first_insert_of[7] = {-1, -1, -1, -1, -1, -1, -1};
   int first_v4_route_insert = -1;
   int first_v6_route_insert = -1;
@@ -169,7 +228,13 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
     }
     v1::Entity e = u.entity();
     if (type != v1::UPDATE_TYPE_DELETE) {
-      if (absl::Status s = Canonicalize(&e, limits); !s.ok()) {
+      const std::string* installed_prefix = nullptr;
+      if (kind == v1::ENTITY_TYPE_STEERING_RULE && type == v1::UPDATE_TYPE_MODIFY) {
+        if (auto it = next.rules.find(key->id); it != next.rules.end()) {
+          installed_prefix = &it->second.match().destination_prefix();
+        }
+      }
+      if (absl::Status s = Canonicalize(&e, limits, installed_prefix); !s.ok()) {
         t.Fail(index, s.code(), kind, key->text, std::string(s.message()));
         continue;
       }
@@ -205,7 +270,10 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
           }
           mac_changed = p.mac_address() != installed->second.mac_address();
         }
-        if (!ApplyOne(next.ports, key->id, std::move(p), type, index, kind, key->text, t)) continue;
+        if (!ApplyOne(next.ports, key->id, std::move(p), type, index, kind, key->text, t,
+                      undo.ports)) {
+          continue;
+        }
         if (type == v1::UPDATE_TYPE_INSERT) r.inserted_ports.push_back(key->id);
         if (type == v1::UPDATE_TYPE_DELETE) r.deleted_ports.push_back(key->id);
         if (mac_changed) r.mac_changed_ports.push_back(key->id);
@@ -213,23 +281,23 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
       }
       case v1::ENTITY_TYPE_NEIGHBOR:
         ApplyOne(next.neighbors, key->neighbor, std::move(*e.mutable_neighbor()), type, index, kind,
-                 key->text, t);
+                 key->text, t, undo.neighbors);
         break;
       case v1::ENTITY_TYPE_ROUTE:
         ApplyOne(next.routes, key->route, std::move(*e.mutable_route()), type, index, kind,
-                 key->text, t);
+                 key->text, t, undo.routes);
         break;
       case v1::ENTITY_TYPE_LOCAL_SID:
         ApplyOne(next.local_sids, key->sid, std::move(*e.mutable_local_sid()), type, index, kind,
-                 key->text, t);
+                 key->text, t, undo.local_sids);
         break;
       case v1::ENTITY_TYPE_SRV6_POLICY:
         ApplyOne(next.policies, key->id, std::move(*e.mutable_srv6_policy()), type, index, kind,
-                 key->text, t);
+                 key->text, t, undo.policies);
         break;
       case v1::ENTITY_TYPE_STEERING_RULE:
         ApplyOne(next.rules, key->id, std::move(*e.mutable_steering_rule()), type, index, kind,
-                 key->text, t);
+                 key->text, t, undo.rules);
         break;
       default:
         break;
@@ -244,8 +312,10 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
              absl::StrCat("table full: the batch leaves ", have, " ", what, "; capacity ", max));
     }
   };
-  size_t v4_routes = 0;
-  for (const auto& [k, route] : next.routes) v4_routes += k.prefix.family == IpFamily::kIpv4;
+  size_t v4_routes = 0;  // Only a route INSERT can overflow a route table.
+  if (first_v4_route_insert >= 0 || first_v6_route_insert >= 0) {
+    for (const auto& [k, route] : next.routes) v4_routes += k.prefix.family == IpFamily::kIpv4;
+  }
   capacity(next.ports.size(), cap.ports, first_insert_of[v1::ENTITY_TYPE_PORT],
            v1::ENTITY_TYPE_PORT, "ports");
   capacity(next.neighbors.size(), cap.neighbors, first_insert_of[v1::ENTITY_TYPE_NEIGHBOR],
@@ -277,18 +347,24 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
              absl::StrCat("name: \"", port.name(), "\" is also the name of port ", other));
     }
   }
-  for (const auto& [k, n] : next.neighbors) {
-    CheckNextHopPort(next, t, v1::ENTITY_TYPE_NEIGHBOR, KeyText(k), "port_id", k.port_id);
-  }
-  for (const auto& [k, route] : next.routes) {
-    if (!route.has_next_hops()) continue;
+  // A reference can only dangle when the batch wrote the referrer or
+  // deleted the target: with no port deleted, only the written referrers.
+  const bool ports_deleted = t.deleted_any(v1::ENTITY_TYPE_PORT);
+  auto check_neighbor = [&](const NeighborKey& k, const v1::Neighbor&) {
+    CheckNextHopPort(
+        next, t, v1::ENTITY_TYPE_NEIGHBOR, [&] { return KeyText(k); },
+        [] { return std::string("port_id"); }, k.port_id);
+  };
+  auto check_route = [&](const RouteKey& k, const v1::Route& route) {
+    if (!route.has_next_hops()) return;
     for (int i = 0; i < route.next_hops().next_hops_size(); ++i) {
-      CheckNextHopPort(next, t, v1::ENTITY_TYPE_ROUTE, KeyText(k),
-                       absl::StrCat("next_hops.next_hops[", i, "].port_id"),
-                       route.next_hops().next_hops(i).port_id());
+      CheckNextHopPort(
+          next, t, v1::ENTITY_TYPE_ROUTE, [&] { return KeyText(k); },
+          [i] { return absl::StrCat("next_hops.next_hops[", i, "].port_id"); },
+          route.next_hops().next_hops(i).port_id());
     }
-  }
-  for (const auto& [addr, sid] : next.local_sids) {
+  };
+  auto check_sid = [&](const IpAddress& addr, const v1::LocalSid& sid) {
     const v1::NextHop* nh = nullptr;
     const char* field = "";
     if (sid.has_end_x()) {
@@ -302,54 +378,83 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
       field = "end_dx4.next_hop.port_id";
     }
     if (nh != nullptr) {
-      CheckNextHopPort(next, t, v1::ENTITY_TYPE_LOCAL_SID, ToString(addr), field, nh->port_id());
+      CheckNextHopPort(
+          next, t, v1::ENTITY_TYPE_LOCAL_SID, [&] { return ToString(addr); },
+          [field] { return std::string(field); }, nh->port_id());
     }
+  };
+  if (ports_deleted) {
+    for (const auto& [k, n] : next.neighbors) check_neighbor(k, n);
+    for (const auto& [k, route] : next.routes) check_route(k, route);
+    for (const auto& [addr, sid] : next.local_sids) check_sid(addr, sid);
+  } else {
+    ForWritten(next.neighbors, undo.neighbors, check_neighbor);
+    ForWritten(next.routes, undo.routes, check_route);
+    ForWritten(next.local_sids, undo.local_sids, check_sid);
   }
-  std::map<std::tuple<std::string, int, uint32_t, uint32_t>, uint32_t> matches;
-  for (const auto& [id, rule] : next.rules) {
-    const std::string key = absl::StrCat(id);
-    if (rule.has_weighted()) {
-      for (int i = 0; i < rule.weighted().policies_size(); ++i) {
-        const uint32_t pid = rule.weighted().policies(i).policy_id();
-        if (next.policies.count(pid) == 0) {
-          t.Dangling(v1::ENTITY_TYPE_STEERING_RULE, key,
-                     absl::StrCat("weighted.policies[", i, "].policy_id"),
-                     v1::ENTITY_TYPE_SRV6_POLICY, absl::StrCat(pid));
+  // Rules: references to policies (all rules when the batch deleted a
+  // policy, else the written ones), then matches that must be unique.
+  auto check_policies = [&](uint32_t id, const v1::SteeringRule& rule) {
+    if (!rule.has_weighted()) return;
+    for (int i = 0; i < rule.weighted().policies_size(); ++i) {
+      const uint32_t pid = rule.weighted().policies(i).policy_id();
+      if (next.policies.count(pid) == 0) {
+        t.Dangling(v1::ENTITY_TYPE_STEERING_RULE, absl::StrCat(id),
+                   absl::StrCat("weighted.policies[", i, "].policy_id"),
+                   v1::ENTITY_TYPE_SRV6_POLICY, absl::StrCat(pid));
+      }
+    }
+  };
+  if (t.deleted_any(v1::ENTITY_TYPE_SRV6_POLICY)) {
+    for (const auto& [id, rule] : next.rules) check_policies(id, rule);
+  } else {
+    ForWritten(next.rules, undo.rules, check_policies);
+  }
+  // Two rules can only come to match the same traffic when the batch wrote
+  // one of them. The check walks every rule in id order (so the same rule is
+  // blamed as always), with a hash index that copies no string.
+  if (t.wrote_any(v1::ENTITY_TYPE_STEERING_RULE)) {
+    using Match = std::tuple<std::string_view, int, uint32_t, uint32_t>;
+    absl::flat_hash_map<Match, uint32_t> matches;
+    matches.reserve(next.rules.size());
+    for (const auto& [id, rule] : next.rules) {
+      const v1::SteeringMatch& m = rule.match();
+      uint32_t lo = 0, hi = 65535;
+      if (m.has_destination_ports()) {
+        lo = m.destination_ports().first();
+        hi = m.destination_ports().last() == 0 ? lo : m.destination_ports().last();
+      }
+      auto [it, fresh] =
+          matches.emplace(Match(m.destination_prefix(), static_cast<int>(m.protocol()), lo,
+                                hi + (m.has_destination_ports() ? 0 : 65536)),
+                          id);
+      if (!fresh) {
+        const std::string key = absl::StrCat(id);
+        const std::string other = absl::StrCat(it->second);
+        const std::optional<uint32_t> wa = t.WrittenAt(v1::ENTITY_TYPE_STEERING_RULE, other);
+        const std::optional<uint32_t> wb = t.WrittenAt(v1::ENTITY_TYPE_STEERING_RULE, key);
+        const bool blame_b = wb.has_value() && (!wa.has_value() || *wb > *wa);
+        if (std::optional<uint32_t> w = blame_b ? wb : wa) {
+          t.Fail(*w, Code::kInvalidArgument, v1::ENTITY_TYPE_STEERING_RULE, blame_b ? key : other,
+                 absl::StrCat("match: steering rules ", other, " and ", key,
+                              " match exactly the same traffic"));
         }
       }
     }
-    const v1::SteeringMatch& m = rule.match();
-    uint32_t lo = 0, hi = 65535;
-    if (m.has_destination_ports()) {
-      lo = m.destination_ports().first();
-      hi = m.destination_ports().last() == 0 ? lo : m.destination_ports().last();
-    }
-    auto [it, fresh] =
-        matches.emplace(std::make_tuple(m.destination_prefix(), static_cast<int>(m.protocol()), lo,
-                                        hi + (m.has_destination_ports() ? 0 : 65536)),
-                        id);
-    if (!fresh) {
-      const std::string other = absl::StrCat(it->second);
-      const std::optional<uint32_t> wa = t.WrittenAt(v1::ENTITY_TYPE_STEERING_RULE, other);
-      const std::optional<uint32_t> wb = t.WrittenAt(v1::ENTITY_TYPE_STEERING_RULE, key);
-      const bool blame_b = wb.has_value() && (!wa.has_value() || *wb > *wa);
-      if (std::optional<uint32_t> w = blame_b ? wb : wa) {
-        t.Fail(*w, Code::kInvalidArgument, v1::ENTITY_TYPE_STEERING_RULE, blame_b ? key : other,
-               absl::StrCat("match: steering rules ", other, " and ", key,
-                            " match exactly the same traffic"));
-      }
-    }
   }
+  // The first segment of every WRITTEN policy must be routable in table 0.
   std::vector<IpPrefix> table0_v6;
-  for (const auto& [k, route] : next.routes) {
-    if (k.table_id == 0 && k.prefix.family == IpFamily::kIpv6) table0_v6.push_back(k.prefix);
+  if (t.wrote_any(v1::ENTITY_TYPE_SRV6_POLICY)) {
+    for (const auto& [k, route] : next.routes) {
+      if (k.table_id == 0 && k.prefix.family == IpFamily::kIpv6) table0_v6.push_back(k.prefix);
+    }
   }
-  for (const auto& [id, policy] : next.policies) {
+  ForWritten(next.policies, undo.policies, [&](uint32_t id, const v1::Srv6Policy& policy) {
     const std::string key = absl::StrCat(id);
     std::optional<uint32_t> w = t.WrittenAt(v1::ENTITY_TYPE_SRV6_POLICY, key);
-    if (!w.has_value() || policy.segments().empty()) continue;
+    if (!w.has_value() || policy.segments().empty()) return;
     absl::StatusOr<IpAddress> first = ParseIpAddress(policy.segments(0));
-    if (!first.ok()) continue;
+    if (!first.ok()) return;
     bool routable = false;
     for (const IpPrefix& p : table0_v6) {
       if (p.Contains(*first)) {
@@ -361,8 +466,14 @@ BatchResult ApplyBatch(const InstalledState& current, const v1::WriteRequest& re
       t.Fail(*w, Code::kInvalidArgument, v1::ENTITY_TYPE_SRV6_POLICY, key,
              absl::StrCat("segments[0]: ", policy.segments(0), " has no route in table 0"));
     }
-  }
+  });
   r.errors = t.TakeErrors();
+  if (!r.errors.empty()) {
+    Undo(state, r.undo);
+    r.inserted_ports.clear();
+    r.deleted_ports.clear();
+    r.mac_changed_ports.clear();
+  }
   return r;
 }
 

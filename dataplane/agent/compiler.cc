@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "dataplane/agent/emulation.h"
@@ -291,14 +292,30 @@ class Builder {
   }
 
   absl::Status Rules() {
-    slots_->rules.ReleaseIf([this](uint32_t id) { return st_.rules.count(id) == 0; });
+    // ReleaseIf visits ids in ascending order: walk the rules alongside
+    // rather than look each id up.
+    auto live = st_.rules.begin();
+    slots_->rules.ReleaseIf([&](uint32_t id) {
+      while (live != st_.rules.end() && live->first < id) ++live;
+      return live == st_.rules.end() || live->first != id;
+    });
     SelectorSet selectors;
     if (prev_ != nullptr && prev_->tables.selectors != nullptr)
       selectors = *prev_->tables.selectors;
     std::vector<SteeringRuleSpec> specs;
+    specs.reserve(st_.rules.size());
     std::vector<bool> used;
-    using TableKey = std::pair<const MaglevTable*, std::vector<std::pair<uint32_t, uint32_t>>>;
-    std::map<TableKey, std::shared_ptr<const MaglevTable>> built;  // this batch's new tables
+    // This batch's new tables by (previous table, backends): a table depends
+    // only on those (and the size), so rules that had the same table and get
+    // the same weights share the new one (a controller often gives every
+    // prefix of a service the same weights; building each would dominate a
+    // large Write).
+    struct Built {
+      std::vector<MaglevBackend> backends;
+      std::shared_ptr<const MaglevTable> table;
+    };
+    absl::flat_hash_map<const MaglevTable*, std::vector<Built>> built;
+    std::vector<MaglevBackend> backends;  // Per rule; reused.
     for (const auto& [id, rule] : st_.rules) {
       bool fresh;
       absl::StatusOr<uint32_t> slot = slots_->rules.Acquire(id, &fresh);
@@ -341,7 +358,7 @@ class Builder {
       }
       e.kind = RuleKind::kWeighted;
       e.members_offset = static_cast<uint32_t>(s_->rule_members.size());
-      std::vector<MaglevBackend> backends;
+      backends.clear();
       for (const v1::WeightedPolicy& wp : rule.weighted().policies()) {
         std::optional<uint32_t> pslot = slots_->policies.Find(wp.policy_id());
         if (!pslot.has_value()) {
@@ -357,22 +374,17 @@ class Builder {
                 [](const MaglevBackend& a, const MaglevBackend& b) { return a.policy < b.policy; });
       const MaglevTable* old = fresh ? nullptr : selectors.Get(*slot);
       if (old != nullptr && SameBackends(old->backends(), backends)) continue;  // Shared.
-      // A table depends only on (previous table, backends, size): rules that
-      // had the same table and get the same weights share the new one (a
-      // controller often gives every prefix of a service the same weights;
-      // building each would dominate a large Write).
-      TableKey key{old, {}};
-      key.second.reserve(backends.size());
-      for (const MaglevBackend& b : backends) key.second.emplace_back(b.policy, b.weight);
-      auto memo = built.find(key);
-      if (memo == built.end()) {
+      std::vector<Built>& same_old = built[old];
+      auto memo = std::find_if(same_old.begin(), same_old.end(),
+                               [&](const Built& b) { return SameBackends(b.backends, backends); });
+      if (memo == same_old.end()) {
         absl::StatusOr<std::unique_ptr<MaglevTable>> table =
             MaglevTable::Build(backends, MaglevTable::kDefaultSize, old);
         if (!table.ok()) return Tag(table.status(), v1::ENTITY_TYPE_STEERING_RULE, out_);
-        memo = built.emplace(std::move(key), std::shared_ptr<const MaglevTable>(std::move(*table)))
-                   .first;
+        same_old.push_back(Built{backends, std::shared_ptr<const MaglevTable>(std::move(*table))});
+        memo = same_old.end() - 1;
       }
-      RETURN_IF_ERROR(selectors.Set(*slot, memo->second));
+      RETURN_IF_ERROR(selectors.Set(*slot, memo->table));
     }
     for (uint32_t slot = 0; slot < selectors.size(); ++slot) {
       if (slot >= used.size() || !used[slot]) RETURN_IF_ERROR(selectors.Set(slot, nullptr));

@@ -8,7 +8,9 @@
 //   classifier               rebuilt only when rule matches changed.
 //   Maglev per rule          shared when (policy slot, weight) pairs are
 //                            unchanged, else built AS DELTAS from the rule's
-//                            previous table (fewest flows move).
+//                            previous table (fewest flows move); rules with
+//                            the same previous table and new weights share
+//                            one table built once per batch.
 //   arrays (routes, ECMP, adjacencies, SID actions, policies, rules, ports)
 //                            rebuilt every time (cheap).
 //

@@ -164,12 +164,17 @@ absl::Status CanonPolicy(v1::Srv6Policy* p, const Limits& limits) {
   return absl::OkStatus();
 }
 
-absl::Status CanonRule(v1::SteeringRule* r, const Limits& limits) {
+absl::Status CanonRule(v1::SteeringRule* r, const Limits& limits,
+                       const std::string* installed_prefix) {
   if (!r->has_match()) return Bad("match", "missing");
   v1::SteeringMatch* m = r->mutable_match();
-  absl::StatusOr<IpPrefix> prefix = ParseIpPrefix(m->destination_prefix());
-  if (!prefix.ok()) return Bad("match.destination_prefix", prefix.status().message());
-  m->set_destination_prefix(ToString(*prefix));
+  if (installed_prefix == nullptr || m->destination_prefix() != *installed_prefix) {
+    absl::StatusOr<IpPrefix> prefix = ParseIpPrefix(m->destination_prefix());
+    if (!prefix.ok()) return Bad("match.destination_prefix", prefix.status().message());
+    if (std::string canonical = CanonicalText(*prefix); canonical != m->destination_prefix()) {
+      m->set_destination_prefix(std::move(canonical));
+    }
+  }
   if (m->protocol() != cpn::compute::v1::PROTOCOL_UNSPECIFIED &&
       m->protocol() != cpn::compute::v1::PROTOCOL_TCP &&
       m->protocol() != cpn::compute::v1::PROTOCOL_UDP) {
@@ -192,14 +197,17 @@ absl::Status CanonRule(v1::SteeringRule* r, const Limits& limits) {
         return Bad("weighted.policies",
                    absl::StrCat(ps.size(), " policies; want 1..", limits.max_policies_per_rule));
       }
-      std::set<uint32_t> seen;
+      // At most max_policies_per_rule (64) members: a quadratic scan for
+      // duplicates beats a std::set, and field names are formatted only for
+      // an error (this runs for every rule of a Write).
       uint64_t sum = 0;
       for (int i = 0; i < ps.size(); ++i) {
-        const std::string field = absl::StrCat("weighted.policies[", i, "]");
-        if (ps[i].policy_id() == 0) return Bad(absl::StrCat(field, ".policy_id"), "0 is not an id");
-        if (!seen.insert(ps[i].policy_id()).second) {
-          return Bad(absl::StrCat(field, ".policy_id"),
-                     absl::StrCat("policy ", ps[i].policy_id(), " listed twice"));
+        auto field = [i] { return absl::StrCat("weighted.policies[", i, "].policy_id"); };
+        if (ps[i].policy_id() == 0) return Bad(field(), "0 is not an id");
+        for (int j = 0; j < i; ++j) {
+          if (ps[j].policy_id() == ps[i].policy_id()) {
+            return Bad(field(), absl::StrCat("policy ", ps[i].policy_id(), " listed twice"));
+          }
         }
         sum += ps[i].weight();
       }
@@ -226,6 +234,54 @@ absl::Status CanonRule(v1::SteeringRule* r, const Limits& limits) {
 }
 
 }  // namespace
+
+std::string CanonicalText(const IpPrefix& p) {
+  if (p.family == IpFamily::kIpv4) return ToString(p);
+  uint16_t words[8];
+  for (int i = 0; i < 8; ++i)
+    words[i] = static_cast<uint16_t>(p.addr.bytes[2 * i] << 8 | p.addr.bytes[2 * i + 1]);
+  // The longest run of zero groups (the first of equal runs), if >= 2 long,
+  // becomes "::" (RFC 5952, as inet_ntop does).
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  if (best_len < 2) best = -1;
+  // inet_ntop writes ::a.b.c.d and ::ffff:a.b.c.d: leave those to it.
+  if (best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) return ToString(p);
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[48];
+  char* out = buf;
+  for (int i = 0; i < 8; ++i) {
+    if (best >= 0 && i >= best && i < best + best_len) {
+      if (i == best) *out++ = ':';
+      continue;
+    }
+    if (i != 0) *out++ = ':';
+    const uint16_t w = words[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const int nibble = (w >> shift) & 0xf;
+      if (nibble == 0 && !started && shift != 0) continue;
+      started = true;
+      *out++ = kHex[nibble];
+    }
+  }
+  if (best >= 0 && best + best_len == 8) *out++ = ':';
+  std::string text(buf, out);
+  absl::StrAppend(&text, "/", p.length);
+  return text;
+}
 
 v1::EntityType TypeOf(const v1::Entity& e) {
   // Field numbers equal the EntityType values (entities.proto).
@@ -324,7 +380,12 @@ absl::StatusOr<EntityKey> KeyOf(const v1::Entity& e) {
   return Bad("entity", "exactly one entity kind must be set");
 }
 
-absl::Status Canonicalize(v1::Entity* e, const Limits& limits) {
+absl::Status Canonicalize(v1::Entity* e, const Limits& limits,
+                          const std::string* installed_prefix) {
+  if (e->has_steering_rule()) {  // Its key is just the id.
+    if (e->steering_rule().id() == 0) return Bad("id", "0 is not a rule id");
+    return CanonRule(e->mutable_steering_rule(), limits, installed_prefix);
+  }
   absl::StatusOr<EntityKey> key = KeyOf(*e);
   if (!key.ok()) return key.status();
   switch (e->entity_case()) {
@@ -346,7 +407,7 @@ absl::Status Canonicalize(v1::Entity* e, const Limits& limits) {
     case v1::Entity::kSrv6Policy:
       return CanonPolicy(e->mutable_srv6_policy(), limits);
     case v1::Entity::kSteeringRule:
-      return CanonRule(e->mutable_steering_rule(), limits);
+      return CanonRule(e->mutable_steering_rule(), limits, installed_prefix);
     case v1::Entity::ENTITY_NOT_SET:
       break;
   }

@@ -37,7 +37,9 @@ class SlotAllocator {
   explicit SlotAllocator(uint32_t capacity = 0, bool reuse_lowest = false)
       : capacity_(capacity), reuse_lowest_(reuse_lowest) {}
 
-  // Frees the slot of every key for which `dead(key)` is true.
+  // Frees the slot of every key for which `dead(key)` is true. Calls `dead`
+  // once per key, in ascending key order (callers rely on it to walk their
+  // own sorted keys alongside).
   template <typename Pred>
   void ReleaseIf(Pred dead) {
     for (auto it = slots_.begin(); it != slots_.end();) {

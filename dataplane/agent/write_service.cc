@@ -35,10 +35,11 @@ void SetNow(google::protobuf::Timestamp* ts) {
 // The transaction after the request-level checks (see the header). Caller
 // holds st.mu exclusively. `updates` are the request's; the new state gets
 // `new_version`.
-grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t new_version) {
+grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t new_version,
+                    UndoLog* replaced) {
   const uint64_t installed = st.state.version;
   BatchResult batch = ApplyBatch(st.state, request, st.config.limits);
-  if (!batch.errors.empty()) {
+  if (!batch.errors.empty()) {  // ApplyBatch left st.state as it was.
     const UpdateFailure& first = batch.errors.front();
     std::string message = Describe(first);
     if (batch.errors.size() > 1) {
@@ -47,7 +48,12 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
     }
     return WriteErrorStatus(first.code, message, installed, batch.errors);
   }
-  batch.next.version = new_version;
+  // From here st.state is the batch's; every failure below puts it back.
+  st.state.version = new_version;
+  auto undo = [&st, &batch, installed] {
+    Undo(st.state, batch.undo);
+    st.state.version = installed;
+  };
 
   auto update_index = [&request](uint32_t port_id) -> uint32_t {
     for (int i = 0; i < request.updates_size(); ++i) {
@@ -66,9 +72,10 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
   };
   for (uint32_t id : batch.inserted_ports) {
     absl::StatusOr<std::unique_ptr<OpenPort>> port =
-        st.port_manager->Open(batch.next.ports.at(id).devargs());
+        st.port_manager->Open(st.state.ports.at(id).devargs());
     if (!port.ok()) {
       close_opened();
+      undo();
       UpdateFailure f{update_index(id), port.status().code(),
                       absl::StrCat("devargs: ", port.status().message()), v1::ENTITY_TYPE_PORT,
                       absl::StrCat(id)};
@@ -91,10 +98,11 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
   }
   SlotMaps slots = st.slots;
   CompileResult compiled;
-  if (absl::Status s = Compile(batch.next, st.pipeline->current(), bindings, st.pipeline->workers(),
+  if (absl::Status s = Compile(st.state, st.pipeline->current(), bindings, st.pipeline->workers(),
                                &slots, &compiled);
       !s.ok()) {
     close_opened();
+    undo();
     const int blame = compiled.failed_kind != v1::ENTITY_TYPE_UNSPECIFIED
                           ? batch.first_write_of[compiled.failed_kind]
                           : -1;
@@ -126,7 +134,6 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
   // whole batch; the old state is freed after they all passed a quiescent point.
   st.pipeline->Publish(std::move(compiled.state));
 
-  st.state = std::move(batch.next);
   st.slots = std::move(slots);
   st.installed_version.store(new_version);
   std::vector<std::unique_ptr<OpenPort>> gone;
@@ -156,6 +163,7 @@ grpc::Status Commit(AgentState& st, const v1::WriteRequest& request, uint64_t ne
     st.pipeline->Synchronize();
     for (auto& p : gone) st.port_manager->Close(std::move(p));
   }
+  if (replaced != nullptr) *replaced = std::move(batch.undo);
   return grpc::Status::OK;
 }
 
@@ -181,7 +189,8 @@ grpc::Status WriteErrorStatus(absl::StatusCode code, const std::string& message,
   return grpc::Status(ToGrpc(code), message, details.SerializeAsString());
 }
 
-grpc::Status WriteService::Write(const v1::WriteRequest& request, v1::WriteResponse* response) {
+grpc::Status WriteService::Write(const v1::WriteRequest& request, v1::WriteResponse* response,
+                                 UndoLog* replaced) {
   const absl::Time start = absl::Now();
   std::unique_lock<std::shared_mutex> lock(st_.mu);
   const uint64_t installed = st_.state.version;
@@ -217,7 +226,7 @@ grpc::Status WriteService::Write(const v1::WriteRequest& request, v1::WriteRespo
                      " is installed; Read and reconcile"),
         installed, {});
   }
-  grpc::Status status = Commit(st_, request, request.new_version());
+  grpc::Status status = Commit(st_, request, request.new_version(), replaced);
   if (!status.ok()) return status;
   const absl::Duration took = absl::Now() - start;
   lock.unlock();
@@ -247,7 +256,7 @@ absl::Status WriteService::AddStartupPort(uint32_t id, const std::string& name,
   p->set_name(name);
   p->set_devargs(devargs);
   p->set_admin_state(cpn::common::v1::ADMIN_STATE_UP);
-  grpc::Status s = Commit(st_, request, st_.state.version);
+  grpc::Status s = Commit(st_, request, st_.state.version, nullptr);
   if (s.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(static_cast<int>(s.error_code())),
                       s.error_message());

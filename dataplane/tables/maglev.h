@@ -27,8 +27,9 @@
 // Zero-weight backends own no slot; all-zero weights give an empty table whose
 // Select returns kNoBackend (the caller counts it).
 //
-// THREADS: Build on the control thread (allocates; O(B*M) worst case: ~0.3 ms
-// for 4,099 slots, ~2.5 ms for 65,537, with 8 backends). A built table is immutable:
+// THREADS: Build on the control thread (allocates; O(B*M) worst case: ~0.2 ms
+// for 4,099 slots, ~2.5 ms for 65,537, with 8 backends; 4,099 slots with 2
+// backends: ~55 us from scratch, ~20 us as a delta). A built table is immutable:
 // Select/SelectBulk from any number of workers at once. SelectorSet: built/copied/Set on the
 // control thread before publication; Get from workers after.
 #ifndef CPN_DATAPLANE_TABLES_MAGLEV_H_
@@ -100,6 +101,9 @@ class MaglevTable {
   std::vector<uint16_t> slots_;     // Backend position per slot; empty = no backend.
   std::vector<uint32_t> policies_;  // Policy per backend position.
   std::vector<MaglevBackend> backends_;
+  // Slots owned per backend position (all zero when empty): what the next
+  // Build starts from without counting.
+  std::vector<uint32_t> counts_;
 };
 
 // The Maglev tables of all steering rules, indexed by rule index. Copy it,

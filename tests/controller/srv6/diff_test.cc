@@ -165,6 +165,46 @@ TEST(DiffTest, BatchesOrderEveryKind) {
   EXPECT_THAT(Describe(batches[3].updates),
               ElementsAre("DELETE srv6_policy", "DELETE local_sid", "DELETE route",
                           "DELETE neighbor", "DELETE port"));
+
+  // The southbound session writes from the batches by reference: the same
+  // updates, in the same order, pointing into the two maps.
+  const std::vector<UpdateRefBatch> refs =
+      MakeBeforeBreakRefBatches(DiffEntityRefs(*installed, *desired));
+  ASSERT_EQ(refs.size(), batches.size());
+  for (size_t b = 0; b < refs.size(); ++b) {
+    EXPECT_EQ(refs[b].phase, batches[b].phase);
+    ASSERT_EQ(refs[b].updates.size(), batches[b].updates.size());
+    for (size_t i = 0; i < refs[b].updates.size(); ++i) {
+      const UpdateRef& r = refs[b].updates[i];
+      EXPECT_EQ(r.type, batches[b].updates[i].type());
+      EXPECT_EQ(*r.key, KeyOf(batches[b].updates[i].entity()));
+      EXPECT_EQ(r.entity->SerializeAsString(), batches[b].updates[i].entity().SerializeAsString());
+      const EntityMap& from = r.type == dpv1::UPDATE_TYPE_DELETE ? *installed : *desired;
+      EXPECT_EQ(&from.at(*r.key), r.entity);
+    }
+  }
+}
+
+TEST(DiffTest, SameEntityComparesEveryField) {
+  dpv1::Entity a;
+  a.mutable_steering_rule()->set_id(1);
+  a.mutable_steering_rule()->mutable_match()->set_destination_prefix("2001:db8::/32");
+  auto* wp = a.mutable_steering_rule()->mutable_weighted()->add_policies();
+  wp->set_policy_id(10);
+  wp->set_weight(3);
+  dpv1::Entity b = a;
+  EXPECT_TRUE(SameEntity(a, b));
+  b.mutable_steering_rule()->mutable_weighted()->mutable_policies(0)->set_weight(4);
+  EXPECT_FALSE(SameEntity(a, b));
+  b = a;
+  b.mutable_steering_rule()->mutable_drop();  // The other action of the oneof.
+  EXPECT_FALSE(SameEntity(a, b));
+  b = a;
+  b.mutable_steering_rule()->mutable_weighted()->add_policies()->set_policy_id(11);
+  EXPECT_FALSE(SameEntity(a, b));
+  dpv1::Entity p;
+  p.mutable_srv6_policy()->set_id(1);
+  EXPECT_FALSE(SameEntity(a, p));
 }
 
 TEST(DiffTest, EntityMapRejectsDuplicatesAndEmpties) {

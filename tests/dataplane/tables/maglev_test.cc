@@ -190,6 +190,39 @@ TEST(TablesMaglevTest, LongSequenceOfDeltasKeepsExactShares) {
   EXPECT_EQ(moved, minimum);
 }
 
+// Build skips its statistics when not asked and starts a weight change from
+// the previous table's counts: the tables must not depend on either, for
+// few backends (turns by scan) and many (by heap), through backend changes
+// and an all-zero table.
+TEST(TablesMaglevTest, TablesDoNotDependOnAskingForStats) {
+  for (uint32_t n : {1u, 2u, 3u, 4u, 5u, 9u}) {
+    std::mt19937 rng(n);
+    std::vector<MaglevBackend> b;
+    for (uint32_t i = 0; i < n; ++i) b.push_back({10 + i, 1 + static_cast<uint32_t>(rng() % 100)});
+    auto t = MustBuild(b, 4099);
+    for (int step = 0; step < 60; ++step) {
+      if (step % 20 == 7) {
+        b.push_back({100 + static_cast<uint32_t>(step), 7});  // A new backend.
+      } else if (step % 20 == 13 && b.size() > 1) {
+        b.erase(b.begin());  // One goes.
+      } else if (step == 30) {
+        for (MaglevBackend& x : b) x.weight = 0;  // All zero, then back.
+      } else {
+        for (MaglevBackend& x : b) x.weight = static_cast<uint32_t>(rng() % 100);
+      }
+      MaglevBuildStats st;
+      auto with = MustBuild(b, 4099, t.get(), &st);
+      auto without = MustBuild(b, 4099, t.get());
+      ASSERT_EQ(MaglevTable::ChangedSlots(*with, *without), 0u) << n << " backends, step " << step;
+      ASSERT_EQ(with->SlotCounts(), MustBuild(b, 4099)->SlotCounts());
+      if (st.incremental) {
+        EXPECT_EQ(st.slots_changed, st.min_slots_changed);
+      }
+      t = std::move(without);
+    }
+  }
+}
+
 TEST(TablesMaglevTest, RejectsBadInput) {
   const std::vector<MaglevBackend> one = {{1, 1}}, dup = {{1, 1}, {1, 2}};
   EXPECT_FALSE(MaglevTable::Build(one, 4096).ok()) << "not prime";
