@@ -67,9 +67,12 @@ struct WorkerConfig {
   IdleConfig idle;
   AffinityConfig affinity;
   CounterSizes counter_sizes;
-  // Affinity aging while busy: 16 slots a loop sweep a 1M-slot table in
-  // ~0.3 s at 8 Mpps; more costs ~2 ns a packet for nothing (issue 5 bench).
-  uint32_t age_slots_per_loop = 16;
+  // Affinity aging while busy: 4 slots a loop sweep a 1M-slot table in ~1 s
+  // at 8 Mpps (32-packet loops), the default 256k-slot one in ~0.3 s, well
+  // inside any idle timeout (an expired entry is a miss for lookups anyway;
+  // the sweep only reclaims it). Each slot read is likely a cache miss:
+  // 16 a loop cost ~2 ns a packet (issue 5 bench).
+  uint32_t age_slots_per_loop = 4;
   uint32_t age_slots_when_idle = 4096;  // ... and before a sleep.
   // Lab link emulation (--lab-emulation): the worker keeps a LinkEmulator
   // for ports whose published state says `emulated`.

@@ -46,13 +46,25 @@ struct L3Result {
   uint32_t l4 = 0;      // Upper-layer header, from the frame start.
   uint32_t srh = 0;     // From the frame start; 0 = none.
   uint32_t srh_nh = 0;  // From the frame start.
+  // The FlowKey's address words (FlowKeyWords 0-3), read straight from the
+  // header; parse stores the key once, at the end, with its hash.
+  uint64_t addr[4] = {0, 0, 0, 0};
+  uint16_t src_port = 0;  // TCP/UDP only.
+  uint16_t dst_port = 0;
   uint8_t proto = 0;
   bool fragment = false;   // Ports must be 0 (see kMetaFragment).
   bool l4_absent = false;  // Non-first fragment: no upper-layer header here.
 };
 
+// An 8-byte word of the packet as it lies in memory (FlowKeyWords order).
+inline uint64_t LoadWord(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
 bool ParseIpv4(const Reader& r, uint32_t l2, uint32_t frame, const rte_mbuf* m,
-               const ParseConfig& cfg, FlowKey& flow, L3Result& res, DropReason* why) {
+               const ParseConfig& cfg, L3Result& res, DropReason* why) {
   const uint8_t* ip = r.data() + l2;
   if (!r.Fits(l2 + wire::kIpv4HeaderLen, frame, DropReason::kIpv4Truncated, why)) return false;
   if (unlikely((ip[0] >> 4) != 4)) {
@@ -91,18 +103,20 @@ bool ParseIpv4(const Reader& r, uint32_t l2, uint32_t frame, const rte_mbuf* m,
   res.proto = ip[9];
   res.fragment = (frag & 0x3fff) != 0;  // MF set or offset != 0.
   res.l4_absent = (frag & 0x1fff) != 0;
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d), so one key type serves both families.
-  std::memset(&flow, 0, sizeof(flow));
-  flow.src[10] = flow.src[11] = 0xff;
-  flow.dst[10] = flow.dst[11] = 0xff;
-  std::memcpy(flow.src + 12, ip + 12, 4);
-  std::memcpy(flow.dst + 12, ip + 16, 4);
-  flow.is_ipv4 = 1;
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d), so one key type serves both families:
+  // the second word of each address is bytes 00 00 ff ff a b c d.
+  uint32_t src, dst;
+  std::memcpy(&src, ip + 12, 4);
+  std::memcpy(&dst, ip + 16, 4);
+  res.addr[0] = 0;
+  res.addr[1] = 0xffff0000u | uint64_t{src} << 32;
+  res.addr[2] = 0;
+  res.addr[3] = 0xffff0000u | uint64_t{dst} << 32;
   return true;
 }
 
-bool ParseIpv6(const Reader& r, uint32_t l2, uint32_t frame, const ParseConfig& cfg, FlowKey& flow,
-               L3Result& res, DropReason* why) {
+bool ParseIpv6(const Reader& r, uint32_t l2, uint32_t frame, const ParseConfig& cfg, L3Result& res,
+               DropReason* why) {
   const uint8_t* p = r.data();
   const uint8_t* ip = p + l2;
   if (!r.Fits(l2 + wire::kIpv6HeaderLen, frame, DropReason::kIpv6Truncated, why)) return false;
@@ -195,18 +209,12 @@ bool ParseIpv6(const Reader& r, uint32_t l2, uint32_t frame, const ParseConfig& 
   res.l3_len = l3_len;
   res.l4 = off;
   res.proto = nh;
-  std::memcpy(flow.src, ip + 8, 16);
-  std::memcpy(flow.dst, ip + 24, 16);
-  flow.src_port = flow.dst_port = 0;
-  flow.protocol = 0;
-  flow.is_ipv4 = 0;
-  flow.pad[0] = flow.pad[1] = 0;
+  for (int i = 0; i < 4; ++i) res.addr[i] = LoadWord(ip + 8 + 8 * i);
   return true;
 }
 
-// Validates the transport header and fills the FlowKey ports.
-bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, FlowKey& flow,
-             DropReason* why) {
+// Validates the transport header and reads the ports into `res`.
+bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, DropReason* why) {
   const uint8_t* l4 = r.data() + res.l4;
   switch (res.proto) {
     case wire::kProtoTcp: {
@@ -216,8 +224,8 @@ bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, FlowKey& f
         *why = DropReason::kTcpTruncated;
         return false;
       }
-      flow.src_port = Load16(l4);
-      flow.dst_port = Load16(l4 + 2);
+      res.src_port = Load16(l4);
+      res.dst_port = Load16(l4 + 2);
       return true;
     }
     case wire::kProtoUdp: {
@@ -227,8 +235,8 @@ bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, FlowKey& f
         *why = DropReason::kUdpBadLength;
         return false;
       }
-      flow.src_port = Load16(l4);
-      flow.dst_port = Load16(l4 + 2);
+      res.src_port = Load16(l4);
+      res.dst_port = Load16(l4 + 2);
       return true;
     }
     case wire::kProtoIcmp:
@@ -272,10 +280,10 @@ bool ParseOne(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, DropReason* 
   L3Result res;
   bool ipv4;
   if (ethertype == wire::kEtherTypeIpv6) {
-    if (!ParseIpv6(r, l2, frame, cfg, meta->flow, res, why)) return false;
+    if (!ParseIpv6(r, l2, frame, cfg, res, why)) return false;
     ipv4 = false;
   } else if (ethertype == wire::kEtherTypeIpv4) {
-    if (!ParseIpv4(r, l2, frame, m, cfg, meta->flow, res, why)) return false;
+    if (!ParseIpv4(r, l2, frame, m, cfg, res, why)) return false;
     ipv4 = true;
   } else {
     // Not ours to judge: ARP, LLDP, a second VLAN tag... Left intact.
@@ -285,13 +293,11 @@ bool ParseOne(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, DropReason* 
     return true;
   }
 
-  FlowKey& flow = meta->flow;
-  flow.protocol = res.proto;
   if (res.fragment) {
     // Later fragments carry no ports, so no fragment gets any: all fragments
     // of one datagram hash to the same flow and reach the same site.
     flags |= kMetaFragment;
-  } else if (!ParseL4(r, l2 + res.l3_len, ipv4, res, flow, why)) {
+  } else if (!ParseL4(r, l2 + res.l3_len, ipv4, res, why)) {
     return false;
   } else if (res.proto == wire::kProtoTcp || res.proto == wire::kProtoUdp) {
     flags |= kMetaPorts;
@@ -307,7 +313,10 @@ bool ParseOne(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, DropReason* 
   }
   rte_pktmbuf_adj(m, static_cast<uint16_t>(l2));
 
-  meta->flow_hash = FlowHash(flow);
+  const FlowKeyWords key = {res.addr[0], res.addr[1], res.addr[2], res.addr[3],
+                            FlowKeyTailWord(res.src_port, res.dst_port, res.proto, ipv4)};
+  std::memcpy(&meta->flow, key, sizeof(key));
+  meta->flow_hash = FlowHashWords(key);
   meta->l3_type = ipv4 ? L3Type::kIpv4 : L3Type::kIpv6;
   meta->l3_len = res.l3_len;
   meta->l4_offset = static_cast<uint16_t>(res.l4 - l2);

@@ -191,6 +191,10 @@ bool AffinityTable::EvictOne() {
 uint32_t AffinityTable::Age(uint64_t now_tsc, uint32_t max_slots) {
   const uint64_t active = stats_ != nullptr ? config_.active_timeout_tsc : 0;
   if (config_.idle_timeout_tsc == 0 && active == 0) return 0;
+  // An empty table has nothing to expire; the sweep's reads of a table far
+  // larger than the caches are what this call costs (a transit router's
+  // worker spent ~4% of its time here for nothing).
+  if (occupancy_.Get() == 0) return 0;
   uint32_t expired = 0;
   for (uint32_t k = 0; k < max_slots; ++k) {
     const uint32_t p = age_cursor_;
@@ -209,7 +213,7 @@ uint32_t AffinityTable::Age(uint64_t now_tsc, uint32_t max_slots) {
       }
     }
   }
-  expirations_.Add(expired);
+  if (expired != 0) expirations_.Add(expired);
   return expired;
 }
 

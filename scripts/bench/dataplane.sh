@@ -18,6 +18,13 @@
 # --seconds (testpmd: its Tx-pps of port 1, averaged over the same window).
 # Main lcore on CPU 0, the worker on CPU 1 (testpmd: -l 0,1).
 #
+# SHARED MACHINES: when other work runs on CPU 1 the forwarding thread gets
+# only part of it, and Mpps falls with it. So each measurement also reads the
+# forwarding thread's CPU time (/proc/PID/task/TID/schedstat) over the same
+# window and reports Mpps per core-second ("per core": Mpps / CPU share), for
+# testpmd's forwarding lcore and for the dataplane's worker alike. Compare the
+# per-core ratio when the load average is high; both are printed.
+#
 # usage: scripts/bench/dataplane.sh [--build-dir DIR] [--runs N] [--seconds S]
 #                                   [--warmup S] [--cases a,b,...] [--no-build]
 # Prints a table of median Mpps and the ratio to testpmd; the load average is
@@ -44,7 +51,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --cases) CASES=$2; shift 2 ;;
     --no-build) DO_BUILD=0; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "dataplane.sh: unknown argument $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -106,7 +113,21 @@ stop_child() {
   CHILD=""
 }
 
-# testpmd io forwarding port 0 (pcap) -> port 1 (null); prints Mpps.
+# CPU time (ns) a thread of process $1 whose name matches $2 has run so far.
+thread_cpu_ns() {
+  local tid
+  tid=$(ps -T -p "$1" -o spid=,comm= | awk -v pat="$2" '$2 ~ pat { print $1; exit }')
+  [ -n "$tid" ] && awk '{ print $1 }' "/proc/$1/task/$tid/schedstat" 2>/dev/null || echo 0
+}
+now_ns() { date +%s%N; }
+# CPU share of a thread between two (cpu_ns, wall_ns) readings, as a fraction.
+cpu_share() {
+  awk -v c0="$1" -v w0="$2" -v c1="$3" -v w1="$4" 'BEGIN {
+    if (w1 > w0 && c1 > c0) printf "%.4f\n", (c1 - c0) / (w1 - w0); else print "0" }'
+}
+
+# testpmd io forwarding port 0 (pcap) -> port 1 (null); prints Mpps and the
+# forwarding lcore's CPU share over the measured seconds.
 run_testpmd() {
   local pcap=$1 log=$WORK/testpmd.log
   "$TESTPMD" -l 0,1 --no-huge -m "$MEMORY_MB" --no-pci --file-prefix "cpnbench-tp-$$" \
@@ -116,22 +137,30 @@ run_testpmd() {
       </dev/null >"$log" 2>&1 &
   CHILD=$!
   # One sample a second once forwarding runs (EAL start-up takes seconds).
-  local want=$((WARMUP + SECONDS_MEASURED + 1)) have=0
+  local want=$((WARMUP + SECONDS_MEASURED + 1)) have=0 c0=0 w0=0 c1=0 w1=0
   for _ in $(seq $((want * 10 + 600))); do
     have=$(grep -c 'Tx-pps' "$log" || true)
+    # Two Tx-pps lines (ports 0 and 1) a second: the measured samples start
+    # after WARMUP + 1 seconds of them.
+    if [ "$w0" = 0 ] && [ "$have" -ge $((2 * (WARMUP + 1))) ]; then
+      c0=$(thread_cpu_ns "$CHILD" '^rte-worker'); w0=$(now_ns)
+    fi
     [ "$have" -ge $((2 * want)) ] && break
     kill -0 "$CHILD" 2>/dev/null || break
     sleep 0.1
   done
+  c1=$(thread_cpu_ns "$CHILD" '^rte-worker'); w1=$(now_ns)
   stop_child
   # Tx-pps of port 1, one sample a second; skip the warm-up samples.
   awk -v skip="$((WARMUP + 1))" -v n="$SECONDS_MEASURED" '
     /NIC statistics for port/ { port = $(NF - 1) + 0 }
     /Tx-pps:/ && port == 1 { seen++; if (seen > skip && used < n) { sum += $2; used++ } }
-    END { if (used == 0) { print "0.00" } else { printf "%.2f\n", sum / used / 1e6 } }' "$log"
+    END { if (used == 0) { printf "0.00" } else { printf "%.2f", sum / used / 1e6 } }' "$log"
+  echo " $(cpu_share "$c0" "$w0" "$c1" "$w1")"
 }
 
-# cpn-dataplane with one worker; prints Mpps transmitted on the egress port.
+# cpn-dataplane with one worker; prints Mpps transmitted on the egress port
+# and the worker's CPU share over the same seconds.
 run_dataplane() {
   local pcap=$1 state=$2 log=$WORK/dataplane.log
   "$DATAPLANE" --router-id bench --listen 127.0.0.1:0 --workers 1 --main-cpu 0 \
@@ -151,30 +180,39 @@ run_dataplane() {
   fi
   "$DPCTL" --dataplane "$addr" write "$state" >/dev/null
   sleep "$WARMUP"
-  local json
+  local json c0 w0 c1 w1
+  c0=$(thread_cpu_ns "$CHILD" '^cpn-worker-0'); w0=$(now_ns)
   json=$("$DPCTL" --dataplane "$addr" -o json --timeout 30s counters --rate "${SECONDS_MEASURED}s")
+  c1=$(thread_cpu_ns "$CHILD" '^cpn-worker-0'); w1=$(now_ns)
   stop_child
   echo "$json" >>"$WORK/rates.jsonl"
   "$PY" -c '
 import json, sys
 r = json.loads(sys.argv[1])
 out = [p for p in r["ports"] if p["name"] == "out"][0]
-print("%.2f" % (out["tx_pps"] / 1e6))' "$json"
+print("%.2f" % (out["tx_pps"] / 1e6), end="")' "$json"
+  echo " $(cpu_share "$c0" "$w0" "$c1" "$w1")"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# Mpps per core-second: Mpps / CPU share ("-" when the share is unknown).
+per_core() { awk -v m="$1" -v c="$2" 'BEGIN { if (c > 0.05) printf "%.2f", m / c; else print "-" }'; }
 
 IFS=, read -r -a case_list <<<"$CASES"
-declare -A TP DP
+declare -A TP DP TPC DPC
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "$RUNS"); do
   for c in "${case_list[@]}"; do
     pcap=$(pcap_of "$c")
-    tp=$(run_testpmd "$pcap")
-    dp=$(run_dataplane "$pcap" "$(state_of "$c")")
+    read -r tp tpshare <<<"$(run_testpmd "$pcap")"
+    read -r dp dpshare <<<"$(run_dataplane "$pcap" "$(state_of "$c")")"
+    tpc=$(per_core "$tp" "$tpshare"); dpc=$(per_core "$dp" "$dpshare")
     TP[$c]="${TP[$c]:-} $tp"
     DP[$c]="${DP[$c]:-} $dp"
-    echo "run $run $c: testpmd $tp Mpps, cpn-dataplane $dp Mpps" >&2
+    [ "$tpc" != - ] && TPC[$c]="${TPC[$c]:-} $tpc"
+    [ "$dpc" != - ] && DPC[$c]="${DPC[$c]:-} $dpc"
+    echo "run $run $c: testpmd $tp Mpps (CPU $tpshare, $tpc per core)," \
+         "cpn-dataplane $dp Mpps (CPU $dpshare, $dpc per core)" >&2
   done
 done
 
@@ -186,12 +224,23 @@ fi
 
 echo
 echo "cpn-dataplane (1 worker, CPU 1) vs dpdk-testpmd io (-l 0,1), median of $RUNS interleaved runs"
-printf '%-15s %10s %10s %7s   %s\n' case testpmd dataplane ratio "runs (testpmd / dataplane Mpps)"
+printf '%-15s %10s %10s %7s   %10s %10s %7s   %s\n' case testpmd dataplane ratio \
+  "tp/core" "dp/core" ratio "runs (testpmd / dataplane Mpps)"
+ratio_of() {
+  if [ "$1" = - ] || [ "$2" = - ]; then echo -; return; fi
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
 for c in "${case_list[@]}"; do
   # shellcheck disable=SC2086
   tpm=$(median ${TP[$c]}); dpm=$(median ${DP[$c]})
-  ratio=$(awk -v a="$dpm" -v b="$tpm" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%-15s %10s %10s %7s   %s /%s\n' "$c" "$tpm" "$dpm" "${ratio}x" "${TP[$c]}" "${DP[$c]}"
+  tpcm=-; dpcm=-
+  # shellcheck disable=SC2086
+  [ -n "${TPC[$c]:-}" ] && tpcm=$(median ${TPC[$c]})
+  # shellcheck disable=SC2086
+  [ -n "${DPC[$c]:-}" ] && dpcm=$(median ${DPC[$c]})
+  printf '%-15s %10s %10s %7s   %10s %10s %7s   %s /%s\n' "$c" "$tpm" "$dpm" "$(ratio_of "$dpm" "$tpm")" \
+    "$tpcm" "$dpcm" "$(ratio_of "$dpcm" "$tpcm")" "${TP[$c]}" "${DP[$c]}"
 done
+echo "tp/core, dp/core: Mpps per second of CPU time of the forwarding thread (median)"
 echo "affinity table, 1M flows: ${affinity:-(tables_microbench not built)}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -338,6 +338,12 @@ TEST(DpParse, VlanIpv4TcpIsV4MappedAndPaddingTrimmed) {
   EXPECT_EQ(o.meta.flow.protocol, 6);
   EXPECT_EQ(o.meta.flow.src_port, 40000);
   EXPECT_EQ(o.meta.flow.dst_port, 443);
+  // Parse hashes the key from registers; it must equal the hash of the key
+  // it stored (the affinity table looks keys up with this hash), padding
+  // included.
+  EXPECT_EQ(o.meta.flow.pad[0], 0);
+  EXPECT_EQ(o.meta.flow.pad[1], 0);
+  EXPECT_EQ(o.meta.flow_hash, FlowHash(o.meta.flow));
 }
 
 TEST(DpParse, Ipv4OptionsAndIcmp) {
@@ -423,6 +429,7 @@ TEST(DpParse, FragmentsGetNoPorts) {
   ASSERT_EQ(later.edge, ParseEdge::kIpv6) << testing::ReasonName(later.drop);
   EXPECT_EQ(later.meta.flags, kMetaFragment);
   EXPECT_EQ(later.meta.flow_hash, first.meta.flow_hash);
+  EXPECT_EQ(first.meta.flow_hash, FlowHash(first.meta.flow));
   // IPv4: MF set, and a later fragment with 3 bytes of "UDP".
   testing::Ipv4Opts mf;
   mf.frag = 0x2000;
@@ -435,6 +442,7 @@ TEST(DpParse, FragmentsGetNoPorts) {
       Parse(PacketBuilder().Eth().Ipv4("10.0.0.1", "10.0.0.2", off).Raw(Bytes(3, 0), 17).Build());
   EXPECT_EQ(v4b.edge, ParseEdge::kIpv4) << testing::ReasonName(v4b.drop);
   EXPECT_EQ(v4b.meta.flow_hash, v4.meta.flow_hash);
+  EXPECT_EQ(v4.meta.flow_hash, FlowHash(v4.meta.flow));
 }
 
 TEST(DpParse, AtomicFragmentIsAWholePacket) {
