@@ -213,24 +213,36 @@ TEST_F(TeEngineApiTest, OverloadIsListedAsWarnings) {
 namespace cpn::api::testing {
 namespace {
 
-// The adapter's metric filter follows a single report to its value within a
-// few time constants, however rarely the site reports.
-TEST(TeEngineTest, OneReportIsFollowedWithinAFewTimeConstants) {
+// Options under which reports do not age (the tests' clocks jump).
+TeEngineOptions NoAgeing() {
   TeEngineOptions options;
-  options.smoothing.time_constant = absl::Seconds(2);
-  options.decision.staleness.fresh_age = absl::Minutes(10);  // no ageing here
+  options.decision.staleness.fresh_age = absl::Minutes(10);
   options.decision.staleness.max_age = absl::Minutes(20);
-  TeDecisionEngine engine(options);
+  return options;
+}
+
+// Chinanet with one configured llm-inference demand of `rps` at shanghai.
+DecisionInputs ShanghaiDemand(double rps) {
   DecisionInputs in;
   in.model = *model::NetworkModel::Build(Chinanet());
   cv1::Demand d;
   d.set_ingress_router_id("shanghai");
   d.set_service_id("llm-inference");
-  // No CPN traffic: the reported busy servers are all background (see
-  // BusyServersLessCpnsOwnRate for the attribution).
-  d.set_requests_per_second(0);
+  d.set_requests_per_second(rps);
   d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
   in.demands = {d};
+  return in;
+}
+
+// The adapter's metric filter follows a single report to its value within a
+// few time constants, however rarely the site reports.
+TEST(TeEngineTest, OneReportIsFollowedWithinAFewTimeConstants) {
+  TeEngineOptions options = NoAgeing();
+  options.smoothing.time_constant = absl::Seconds(2);
+  TeDecisionEngine engine(options);
+  // No CPN traffic: the reported busy servers are all background (see
+  // BusyServersLessCpnsOwnRate for the attribution).
+  DecisionInputs in = ShanghaiDemand(0);
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   auto report = [&](double busy, absl::Time at) {
     SiteReport r;
@@ -266,20 +278,11 @@ TEST(TeEngineTest, OneReportIsFollowedWithinAFewTimeConstants) {
 // the report was measured (not counted twice), and a report older than the
 // last weight change still gets the rate of its own time.
 TEST(TeEngineTest, BusyServersLessCpnsOwnRate) {
-  TeEngineOptions options;
+  TeEngineOptions options = NoAgeing();
   options.smooth_metrics = false;
   options.decision.damping_enabled = false;
-  options.decision.staleness.fresh_age = absl::Minutes(10);  // no ageing here
-  options.decision.staleness.max_age = absl::Minutes(20);
   TeDecisionEngine engine(options);
-  DecisionInputs in;
-  in.model = *model::NetworkModel::Build(Chinanet());
-  cv1::Demand d;
-  d.set_ingress_router_id("shanghai");
-  d.set_service_id("llm-inference");
-  d.set_requests_per_second(8);
-  d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
-  in.demands = {d};
+  DecisionInputs in = ShanghaiDemand(8);
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   auto decide = [&](double busy, absl::Time measured, absl::Time now) {
     SiteReport r;
@@ -313,21 +316,12 @@ TEST(TeEngineTest, BusyServersLessCpnsOwnRate) {
 // A port's counters count CPN's traffic too: the arc's background is the
 // measured utilisation less CPN's planned load at the time.
 TEST(TeEngineTest, LinkLoadLessCpnsPlannedTraffic) {
-  TeEngineOptions options;
+  TeEngineOptions options = NoAgeing();
   options.smooth_metrics = false;
   options.decision.damping_enabled = false;
-  options.decision.staleness.fresh_age = absl::Minutes(10);
-  options.decision.staleness.max_age = absl::Minutes(20);
   TeDecisionEngine engine(options);
-  DecisionInputs in;
-  in.model = *model::NetworkModel::Build(Chinanet());
+  DecisionInputs in = ShanghaiDemand(5000);  // enough to show on a link
   const model::NetworkModel& m = *in.model;
-  cv1::Demand d;
-  d.set_ingress_router_id("shanghai");
-  d.set_service_id("llm-inference");
-  d.set_requests_per_second(5000);  // enough to show on a link
-  d.set_source(cv1::DEMAND_SOURCE_CONFIGURED);
-  in.demands = {d};
   const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
   in.now = t0;
   in.epoch = 1;
