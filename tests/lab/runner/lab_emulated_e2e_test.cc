@@ -73,6 +73,15 @@ class EmulatedLab : public ::testing::Test {
     std::string out;
     Lab({"down", "--name", name_}, &out);  // after a failure too
   }
+  // `cpn-lab run` of `scenario` into TempDir()/<name>-<what>-run (returned
+  // in *dir), its output printed and kept in *out; then nothing may be left.
+  void Run(const std::string& scenario, const std::string& what, std::string* dir,
+           std::string* out) {
+    *dir = absl::StrCat(::testing::TempDir(), "/", name_, "-", what, "-run");
+    ASSERT_EQ(Lab({"run", scenario, "--name", name_, "--out", *dir}, out), 0) << *out;
+    std::cout << *out;
+    ExpectNoLeftovers(name_);
+  }
   std::string name_;
 };
 
@@ -295,11 +304,8 @@ TEST_F(EmulatedLab, SiteDownTakesTheSiteOutOfServiceAtOnce) {
       absl::StrCat(name_, "-sitedown.txtpb"), "events {",
       "events { at_s: 3 site_down { site: \"site-a\" } }\n"
       "events { at_s: 6 site_up { site: \"site-a\" } }\nevents {");
-  const std::string dir = absl::StrCat(::testing::TempDir(), "/", name_, "-sitedown-run");
-  std::string out;
-  ASSERT_EQ(Lab({"run", path, "--name", name_, "--out", dir}, &out), 0) << out;
-  std::cout << out;
-  ExpectNoLeftovers(name_);
+  std::string dir, out;
+  ASSERT_NO_FATAL_FAILURE(Run(path, "sitedown", &dir, &out));
   std::vector<RequestRecord> recs;
   ASSERT_NO_FATAL_FAILURE(ReadRequests(dir, &recs));
   int down_failed = 0, down_ok = 0, at_a = 0, failed = 0, a_later = 0;
@@ -329,11 +335,8 @@ TEST_F(EmulatedLab, ControllerRestartEventFailsNoRequests) {
   const std::string path = EditedFourRouter(
       absl::StrCat(name_, "-restart.txtpb"), "events {",
       "events { at_s: 10 note: \"crash\" controller_restart { down_s: 1 } }\nevents {");
-  const std::string dir = absl::StrCat(::testing::TempDir(), "/", name_, "-restart-run");
-  std::string out;
-  ASSERT_EQ(Lab({"run", path, "--name", name_, "--out", dir}, &out), 0) << out;
-  std::cout << out;
-  ExpectNoLeftovers(name_);
+  std::string dir, out;
+  ASSERT_NO_FATAL_FAILURE(Run(path, "restart", &dir, &out));
   EXPECT_THAT(
       out, ::testing::ContainsRegex("1[0-9]\\.[0-9]+ s  controller killed \\(SIGKILL\\)  # crash"));
   EXPECT_THAT(
@@ -369,11 +372,8 @@ TEST_F(EmulatedLab, ControllerRestartEventFailsNoRequests) {
 }
 
 TEST_F(EmulatedLab, RunFourRouterSteersTheSurgeAndLeavesNothing) {
-  const std::string dir = absl::StrCat(::testing::TempDir(), "/", name_, "-run");
-  std::string out;
-  ASSERT_EQ(Lab({"run", kScenario, "--name", name_, "--out", dir}, &out), 0) << out;
-  std::cout << out;
-  ExpectNoLeftovers(name_);
+  std::string dir, out;
+  ASSERT_NO_FATAL_FAILURE(Run(kScenario, "surge", &dir, &out));
 
   std::vector<RequestRecord> recs;
   ASSERT_NO_FATAL_FAILURE(ReadRequests(dir, &recs));
