@@ -28,7 +28,7 @@ ControllerServer::ControllerServer(ControllerServerOptions options,
       loop_(model_.get(), &demands_, &metrics_, &link_loads_, engine_.get(), &hub_, clock_,
             options_.loop),
       inventory_service_(model_.get()),
-      state_service_(model_.get(), &metrics_, &loop_, clock_),
+      state_service_(model_.get(), &metrics_, &link_loads_, &loop_, clock_),
       demand_service_(model_.get(), &demands_, &loop_),
       decisions_service_(&loop_, &hub_, engine_.get()),
       status_service_(

@@ -20,10 +20,16 @@ bool Matches(const google::protobuf::RepeatedPtrField<std::string>& filter,
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
 
-cv1::LinkLoad Load(uint64_t capacity_bps, const cv1::LinkLoad* planned) {
+cv1::LinkLoad Load(uint64_t capacity_bps, const cv1::LinkLoad* planned,
+                   const LinkLoad* measured) {
   cv1::LinkLoad load;
   if (planned != nullptr) load = *planned;
   load.set_capacity_bps(capacity_bps);
+  if (measured != nullptr) {
+    load.set_utilization(measured->utilization);
+    load.set_rate_bps(measured->utilization * static_cast<double>(capacity_bps));
+    *load.mutable_measured_at() = ToProtoTime(measured->measured_at);
+  }
   return load;
 }
 
@@ -88,6 +94,13 @@ absl::Status StateService::ListLinkStates(const cv1::ListLinkStatesRequest& requ
   std::shared_ptr<const DecisionSet> decisions = loop_->Current();
   std::map<std::string, const cv1::LinkState*> planned;
   for (const cv1::LinkState& l : decisions->link_states) planned[l.link_id()] = &l;
+  const std::vector<LinkLoad> loads = link_loads_->Latest();
+  std::map<std::pair<std::string, std::string>, const LinkLoad*> measured;  // (link, from)
+  for (const LinkLoad& l : loads) measured[{l.link_id, l.from_router_id}] = &l;
+  auto measured_from = [&](const std::string& link, model::RouterIndex from) -> const LinkLoad* {
+    auto it = measured.find({link, m.router(from).id});
+    return it == measured.end() ? nullptr : it->second;
+  };
   for (size_t i = 0; i < m.num_links(); ++i) {
     const model::LinkIndex li(static_cast<uint32_t>(i));
     const model::Link& link = m.link(li);
@@ -99,8 +112,10 @@ absl::Status StateService::ListLinkStates(const cv1::ListLinkStatesRequest& requ
     s->set_status(up ? cv1::LINK_STATUS_UP : cv1::LINK_STATUS_DOWN);
     auto p = planned.find(link.id);
     const cv1::LinkState* plan = p == planned.end() ? nullptr : p->second;
-    *s->mutable_a_to_b() = Load(link.capacity_bps, plan ? &plan->a_to_b() : nullptr);
-    *s->mutable_b_to_a() = Load(link.capacity_bps, plan ? &plan->b_to_a() : nullptr);
+    *s->mutable_a_to_b() = Load(link.capacity_bps, plan ? &plan->a_to_b() : nullptr,
+                                measured_from(link.id, link.a.router));
+    *s->mutable_b_to_a() = Load(link.capacity_bps, plan ? &plan->b_to_a() : nullptr,
+                                measured_from(link.id, link.b.router));
     for (uint32_t srlg : link.srlg_ids) s->add_srlgs(srlg);
   }
   return absl::OkStatus();

@@ -83,6 +83,27 @@ TEST(MetricsApiTest, SiteStatesWithoutReportsAreMissing) {
   EXPECT_EQ(links.links(0).link_id(), "core--east");
   EXPECT_EQ(links.links(0).status(), cv1::LINK_STATUS_UP);
   EXPECT_EQ(links.links(0).a_to_b().capacity_bps(), 10000000000u);
+  EXPECT_FALSE(links.links(0).a_to_b().has_measured_at());  // never measured
+}
+
+TEST(MetricsApiTest, LinkStatesShowTheMeasuredLoadOfEachDirection) {
+  TestController c = StartController();
+  ASSERT_NE(c.server, nullptr);
+  const absl::Time at = absl::FromUnixSeconds(1'900'000'000);
+  // What the southbound counters feed records: east's port on core--east.
+  c.server->link_loads().Set(LinkLoad{"core--east", "east", 0.25, at});
+  cv1::ListLinkStatesRequest request;
+  request.add_link_ids("core--east");
+  cv1::ListLinkStatesResponse links;
+  ASSERT_TRUE(c.stub->ListLinkStates(Ctx().get(), request, &links).ok());
+  ASSERT_EQ(links.links_size(), 1);
+  const cv1::LinkState& l = links.links(0);
+  // core--east runs a = core, b = east: east sends b -> a.
+  EXPECT_DOUBLE_EQ(l.b_to_a().utilization(), 0.25);
+  EXPECT_DOUBLE_EQ(l.b_to_a().rate_bps(), 2.5e9);
+  EXPECT_EQ(FromProtoTime(l.b_to_a().measured_at()), at);
+  EXPECT_FALSE(l.a_to_b().has_measured_at());
+  EXPECT_EQ(l.a_to_b().utilization(), 0);
 }
 
 // An accepted report triggers a decision without waiting for the epoch;
