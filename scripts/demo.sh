@@ -26,7 +26,8 @@ scripts/demo-controller.sh build
 # The emulated lab: the same Chinese network as real processes (one
 # cpn-dataplane per router in its own network namespace, cpn-site clusters,
 # cpn-loadgen users), a flash crowd in the east, run once with CPN and once
-# with static nearest-site weights. Needs root (namespaces, veths).
+# with the anycast baseline (every city on its nearest cluster). Needs root
+# (namespaces, veths).
 if [ "$(id -u)" -ne 0 ]; then
   echo "== (the emulated-lab demo needs root: skipped)"
   exit 0
