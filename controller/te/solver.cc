@@ -617,16 +617,7 @@ void JointSolver::RecomputeLoads() {
       const double r = lambda_[d] * x_[c];
       site_rps_[cand_place_[c]] += r;
       const_part_ += r * const_ms_[c];
-      const uint32_t p = cand_path_[c];
-      if (p == kNoPath) continue;
-      if (path_stamp_[p] != stamp_) {
-        path_stamp_[p] = stamp_;
-        touched_paths_.push_back(p);
-        d_path_f_[p] = 0;
-        d_path_r_[p] = 0;
-      }
-      d_path_f_[p] += r * breq_[d];
-      d_path_r_[p] += r * bresp_[d];
+      if (cand_path_[c] != kNoPath) AddPathDelta(cand_path_[c], d, r);
     }
   }
   for (uint32_t p : touched_paths_) {

@@ -388,6 +388,10 @@ class JointSolver {
   // add since ++stamp_ zeroes it and lists it in touched_sites_ (arcs_).
   void AddSiteDelta(uint32_t p, double v);
   void AddArcDelta(uint32_t a, double v);
+  // The same per path: `r` requests/s of demand d onto (or off) the path,
+  // its bytes per direction in d_path_f_/d_path_r_ (listed in
+  // touched_paths_).
+  void AddPathDelta(uint32_t path, uint32_t d, double r);
   std::vector<uint32_t> best_, worst_;
   std::vector<double> dgap_;
   std::vector<uint8_t> in_scope_;

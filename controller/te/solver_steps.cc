@@ -50,6 +50,27 @@ class IllinoisBracket {
   int side_ = 0;  // -1: lo moved last, 1: hi moved last
 };
 
+// Over one demand's admissible candidates, fed in candidate order: the
+// least-marginal one, the costliest one carrying weight, and Σ x·g.
+struct CandidateScan {
+  uint32_t best = kNone32, worst = kNone32;
+  double gbest = kInf, gworst = -kInf, sum = 0;
+
+  void Add(uint32_t c, double g, double x) {
+    if (g < gbest) {
+      gbest = g;
+      best = c;
+    }
+    if (x > 0) {
+      sum += x * g;
+      if (g > gworst) {
+        gworst = g;
+        worst = c;
+      }
+    }
+  }
+};
+
 }  // namespace
 
 void JointSolver::AddSiteDelta(uint32_t p, double v) {
@@ -68,6 +89,17 @@ void JointSolver::AddArcDelta(uint32_t a, double v) {
     d_arc_[a] = 0;
   }
   d_arc_[a] += v;
+}
+
+void JointSolver::AddPathDelta(uint32_t path, uint32_t d, double r) {
+  if (path_stamp_[path] != stamp_) {
+    path_stamp_[path] = stamp_;
+    touched_paths_.push_back(path);
+    d_path_f_[path] = 0;
+    d_path_r_[path] = 0;
+  }
+  d_path_f_[path] += r * breq_[d];
+  d_path_r_[path] += r * bresp_[d];
 }
 
 void JointSolver::ColdStart(std::span<const uint32_t> scope) {
@@ -93,11 +125,7 @@ void JointSolver::ColdStart(std::span<const uint32_t> scope) {
         site_stamp_[p] = stamp_;
         site_marg_[p] = queue_[p].Cost(place_eff_[p].background_rps, site_rps_[p]).slope;
       }
-      double g = const_ms_[c] + site_marg_[p];
-      const uint32_t path = cand_path_[c];
-      for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-        g += breq_[d] * arc_marg_[path_arcs_[i]] + bresp_[d] * arc_marg_[path_arcs_[i] ^ 1u];
-      }
+      const double g = CandidateMarginal(c);
       if (g < gbest) {
         gbest = g;
         best = c;
@@ -356,28 +384,14 @@ bool JointSolver::BlockStep(uint32_t d, bool allow_swap, double* gap) {
   *gap = 0;
   if (lambda <= 0) return false;
   // Marginal costs of the demand's candidates at the current loads.
-  uint32_t best = kNone32, worst = kNone32;
-  double gbest = kInf, gworst = -kInf, sum = 0;
+  CandidateScan scan;
   for (uint32_t c = cand_begin_[d]; c < cand_begin_[d + 1]; ++c) {
     if (reason_[c] != 0) continue;
-    const uint32_t path = cand_path_[c];
-    double g = const_ms_[c] + site_marg_[cand_place_[c]];
-    for (uint32_t i = path_begin_[path]; i < path_begin_[path + 1]; ++i) {
-      g += breq_[d] * arc_marg_[path_arcs_[i]] + bresp_[d] * arc_marg_[path_arcs_[i] ^ 1u];
-    }
-    g_[c] = g;
-    if (g < gbest) {
-      gbest = g;
-      best = c;
-    }
-    if (x_[c] > 0) {
-      sum += x_[c] * g;
-      if (g > gworst) {
-        gworst = g;
-        worst = c;
-      }
-    }
+    g_[c] = CandidateMarginal(c);
+    scan.Add(c, g_[c], x_[c]);
   }
+  const uint32_t best = scan.best, worst = scan.worst;
+  const double gbest = scan.gbest, gworst = scan.gworst, sum = scan.sum;
   *gap = best == kNone32 ? 0.0 : lambda * std::max(0.0, sum - gbest);
   if (best == kNone32 || worst == kNone32 || worst == best ||
       !(gworst - gbest > 1e-12 * std::max(1.0, std::abs(gbest)))) {
@@ -445,15 +459,7 @@ bool JointSolver::GlobalStep(std::span<const uint32_t> scope, bool pairwise, dou
     const double r = lambda_[d] * dx;
     AddSiteDelta(cand_place_[c], r);
     dk += r * const_ms_[c];
-    const uint32_t path = cand_path_[c];
-    if (path_stamp_[path] != stamp_) {
-      path_stamp_[path] = stamp_;
-      touched_paths_.push_back(path);
-      d_path_f_[path] = 0;
-      d_path_r_[path] = 0;
-    }
-    d_path_f_[path] += r * breq_[d];
-    d_path_r_[path] += r * bresp_[d];
+    AddPathDelta(cand_path_[c], d, r);
   };
   for (size_t i = 0; i < scope.size(); ++i) {
     const uint32_t d = scope[i];
@@ -590,31 +596,19 @@ SolveStats JointSolver::Run(std::span<const uint32_t> requested, int max_iterati
     double gap = 0, scope_cost = 0;
     for (size_t i = 0; i < scope.size(); ++i) {
       const uint32_t d = scope[i];
-      uint32_t best = kNone32, worst = kNone32;
-      double gbest = kInf, gworst = -kInf, sum = 0;
+      CandidateScan scan;
       for (uint32_t c = cand_begin_[d]; c < cand_begin_[d + 1]; ++c) {
         if (reason_[c] != 0) continue;
         const uint32_t path = cand_path_[c];
-        const double g = const_ms_[c] + site_marg_[cand_place_[c]] + breq_[d] * path_sf_[path] +
-                         bresp_[d] * path_sr_[path];
-        g_[c] = g;
-        if (g < gbest) {
-          gbest = g;
-          best = c;
-        }
-        if (x_[c] > 0) {
-          sum += x_[c] * g;
-          if (g > gworst) {
-            gworst = g;
-            worst = c;
-          }
-        }
+        g_[c] = const_ms_[c] + site_marg_[cand_place_[c]] + breq_[d] * path_sf_[path] +
+                bresp_[d] * path_sr_[path];
+        scan.Add(c, g_[c], x_[c]);
       }
-      best_[i] = best;
-      worst_[i] = worst;
-      dgap_[i] = lambda_[d] * std::max(0.0, sum - gbest);
+      best_[i] = scan.best;
+      worst_[i] = scan.worst;
+      dgap_[i] = lambda_[d] * std::max(0.0, scan.sum - scan.gbest);
       gap += dgap_[i];
-      scope_cost += lambda_[d] * sum;
+      scope_cost += lambda_[d] * scan.sum;
     }
     // A subset's gap is measured against the subset's own cost (its
     // demands' Σ λ Σ x·g, at least their share of the objective), so that
