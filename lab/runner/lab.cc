@@ -364,9 +364,10 @@ absl::Status Lab::StartSite(const std::string& site_id) {
   return absl::OkStatus();
 }
 
-absl::Status Lab::StopSite(const std::string& site_id) {
+absl::Status Lab::StopSite(const std::string& site_id, const std::function<void()>& stopping) {
+  for (pid_t pid : site_pids_[site_id]) kill(pid, SIGTERM);
+  if (stopping) stopping();
   for (pid_t pid : site_pids_[site_id]) {
-    kill(pid, SIGTERM);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -47,7 +48,13 @@ class Lab {
 
   // Pieces of a run's timeline.
   absl::Status StartSite(const std::string& site_id);  // every service of the site
-  absl::Status StopSite(const std::string& site_id);
+  // Sends SIGTERM to every process of the site, calls `stopping` (if
+  // any) at once, then waits for them to exit: a site under load takes a
+  // while to shut down, and whatever must happen as the site fails (the
+  // controller hearing of it, as from a health check) belongs in that
+  // moment, not after it.
+  absl::Status StopSite(const std::string& site_id,
+                        const std::function<void()>& stopping = nullptr);
   absl::Status SetLinkDevices(const std::string& link_id, bool up);
   // Starts cpn-loadgen in the client's namespace; returns its pid (a child
   // of this process: reap it with waitpid).

@@ -65,16 +65,25 @@ absl::Status Apply(Lab& lab, const TimelineAction& a, ControllerInForce& ctl) {
     case Kind::kSiteDown:
     case Kind::kSiteUp: {
       // The site's process stops (starts), and the controller hears of it
-      // as from a health check of the site, not only from its reports
-      // going stale (which takes seconds of failed requests).
+      // as from a health check of the site that notices at once, not only
+      // from its reports going stale (which takes seconds of failed
+      // requests). Down: the controller is told as the site is signalled,
+      // not after its shutdown (hundreds of ms under load, during which
+      // new connections would still be steered to it). Up: once it
+      // listens.
       const bool up = a.kind == Kind::kSiteUp;
       if (up) {
         ctl.sites_down.erase(a.target);
-      } else {
-        ctl.sites_down.insert(a.target);
+        absl::Status s = lab.StartSite(a.target);
+        if (ctl.up) s.Update(lab.controller().SetSiteUp(a.target, true));
+        return s;
       }
-      absl::Status s = up ? lab.StartSite(a.target) : lab.StopSite(a.target);
-      if (ctl.up) s.Update(lab.controller().SetSiteUp(a.target, up));
+      ctl.sites_down.insert(a.target);
+      absl::Status told;
+      absl::Status s = lab.StopSite(a.target, [&] {
+        if (ctl.up) told = lab.controller().SetSiteUp(a.target, false);
+      });
+      s.Update(told);
       return s;
     }
     case Kind::kMetricDelay: {

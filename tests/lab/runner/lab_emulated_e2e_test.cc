@@ -14,11 +14,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -295,6 +297,20 @@ void ReadRequests(const std::string& dir, std::vector<RequestRecord>* recs) {
   }
 }
 
+// The failed requests by half second sent and status ("3.0 s: 4
+// UNAVAILABLE"), to tell where failures came from when a count is off.
+std::string FailuresByTime(const std::vector<RequestRecord>& recs) {
+  std::map<std::pair<int, std::string>, int> n;
+  for (const RequestRecord& r : recs) {
+    if (r.status != "OK") ++n[{static_cast<int>(r.send_s * 2), r.status}];
+  }
+  std::string out;
+  for (const auto& [key, count] : n) {
+    absl::StrAppend(&out, absl::StrFormat("%.1f s: %d %s\n", key.first / 2.0, count, key.second));
+  }
+  return out;
+}
+
 TEST_F(EmulatedLab, SiteDownTakesTheSiteOutOfServiceAtOnce) {
   // four-router with site-a stopped from 3 s to 6 s (before the surge):
   // the runner marks it down in the controller as a health check would, so
@@ -319,12 +335,15 @@ TEST_F(EmulatedLab, SiteDownTakesTheSiteOutOfServiceAtOnce) {
     a_later += r.send_s >= 8 && r.site == "site-a" && r.status == "OK";
   }
   std::cout << "site-a down 3.5-6 s: " << down_ok << " ok, " << down_failed << " failed, " << at_a
-            << " at site-a; failed in the run " << failed << " of " << recs.size() << "\n";
+            << " at site-a; failed in the run " << failed << " of " << recs.size() << "\n"
+            << FailuresByTime(recs);
   EXPECT_GT(down_ok, 150);  // ~100/s
   EXPECT_EQ(down_failed, 0);
   EXPECT_EQ(at_a, 0);
-  // Only what site-a held when it stopped may fail (4 servers, 20 ms).
-  EXPECT_LE(failed, 20);
+  // Only what site-a held when it stopped (4 servers, 20 ms), and what was
+  // on its way there, may fail: 0-3 seen; 13-25 when the controller heard
+  // of it only after the site's shutdown.
+  EXPECT_LE(failed, 10);
   // Back in service: the surge (300/s, beyond site-b's 200/s) uses it.
   EXPECT_GT(a_later, 100);
   if (!HasFailure()) std::filesystem::remove_all(dir);
