@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/container/inlined_vector.h"
+
 namespace cpn::te {
 
 const char* DampingOutcomeName(DampingOutcome o) {
@@ -17,11 +19,58 @@ const char* DampingOutcomeName(DampingOutcome o) {
       return "held (hysteresis)";
     case DampingOutcome::kSuppressed:
       return "suppressed (flapping)";
+    case DampingOutcome::kHeldBack:
+      return "held (reversal hold)";
     case DampingOutcome::kUnchanged:
       return "unchanged";
   }
   return "unknown";
 }
+
+namespace {
+
+// Step 4 of Damp (damping.h): when a candidate's move from `w` toward the
+// target would turn its weight back within the hold, writes to `held` the
+// target with those candidates kept at `w` and returns true. What is left
+// of the move keeps each weight moving toward its target, never past it:
+// the larger side of it (the gains or the losses) is scaled down to match
+// the other. (Spreading the held share over the others in proportion to
+// their targets instead would put weight onto candidates the target takes
+// it from.)
+bool ApplyReversalHold(const DampingOptions& options, const DampingInput& in,
+                       std::span<const double> w, absl::InlinedVector<double, 16>& held) {
+  const size_t n = w.size();
+  if (options.reversal_hold <= absl::ZeroDuration() || in.last_move_at.size() != n) return false;
+  absl::InlinedVector<double, 16> move(n, 0.0);
+  bool any = false;
+  double gains = 0, losses = 0;
+  for (size_t c = 0; c < n; ++c) {
+    move[c] = in.target[c] - w[c];
+    const bool turns_back = !in.dead[c] && std::abs(move[c]) > 1e-12 &&
+                            move[c] * in.last_move[c] < 0 &&
+                            in.now - in.last_move_at[c] <= options.reversal_hold;
+    // Relief: a saturated candidate may shed weight it just gained.
+    const bool relief =
+        move[c] < 0 && (in.utilization.empty()
+                            ? in.overload
+                            : in.utilization[c] >= options.reversal_hold_release_utilization);
+    if (turns_back && !relief) {
+      move[c] = 0;
+      any = true;
+    }
+    (move[c] > 0 ? gains : losses) += std::abs(move[c]);
+  }
+  if (!any) return false;
+  const double gain_scale = gains > losses ? losses / gains : 1.0;
+  const double loss_scale = losses > gains ? gains / losses : 1.0;
+  held.resize(n);
+  for (size_t c = 0; c < n; ++c) {
+    held[c] = w[c] + move[c] * (move[c] > 0 ? gain_scale : loss_scale);
+  }
+  return true;
+}
+
+}  // namespace
 
 DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::span<double> w) {
   const size_t n = w.size();
@@ -95,7 +144,21 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
     return result;
   }
 
-  // 3. Flap suppression.
+  // 3. Reversal hold (before flap suppression: a move it holds back
+  // entirely is no move, and no reversal to count).
+  absl::InlinedVector<double, 16> held_target;
+  std::span<const double> target = in.target;
+  if (ApplyReversalHold(options, in, w, held_target)) {
+    target = held_target;
+    max_delta = 0;
+    for (size_t c = 0; c < n; ++c) max_delta = std::max(max_delta, std::abs(target[c] - w[c]));
+    if (max_delta <= 1e-12) {
+      result.outcome = DampingOutcome::kHeldBack;
+      return result;
+    }
+  }
+
+  // 4. Flap suppression, of the move that is left.
   if (options.suppress_threshold > 0) {
     DampingState& s = result.state;
     if (s.penalty > 0 && s.penalty_at != absl::InfinitePast()) {
@@ -106,7 +169,7 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
     s.penalty_at = in.now;
     if (s.suppressed && s.penalty < options.reuse_threshold) s.suppressed = false;
     double dot = 0;
-    for (size_t c = 0; c < n; ++c) dot += (in.target[c] - w[c]) * in.last_move[c];
+    for (size_t c = 0; c < n; ++c) dot += (target[c] - w[c]) * in.last_move[c];
     const bool reversal = dot < 0;
     if (reversal) {
       if (!s.suppressed) {
@@ -117,7 +180,7 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
       // and never back onto a candidate the demand last moved away from.
       bool back_onto_relieved = false;
       for (size_t c = 0; c < n; ++c) {
-        back_onto_relieved |= in.target[c] > w[c] + 1e-12 && in.last_move[c] < 0;
+        back_onto_relieved |= target[c] > w[c] + 1e-12 && in.last_move[c] < 0;
       }
       back_onto_relieved &= s.moved_at != absl::InfinitePast() &&
                             in.now - s.moved_at < options.relief_dwell;
@@ -128,9 +191,9 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
     }
   }
 
-  // 4. Step bound.
+  // 5. Step bound.
   const double scale = std::min(1.0, options.max_step / max_delta);
-  for (size_t c = 0; c < n; ++c) w[c] += scale * (in.target[c] - w[c]);
+  for (size_t c = 0; c < n; ++c) w[c] += scale * (target[c] - w[c]);
   for (size_t c = 0; c < n; ++c) {
     if (w[c] < 0) w[c] = 0;
   }

@@ -12,14 +12,28 @@
 //     trapezoid rule on the marginal costs at the previous and the target
 //     weights: ½ Σ_c (w_c − t_c)(g_prev,c + g_target,c), exact for a
 //     quadratic objective.
-//  3. Flap suppression (as BGP route-flap damping, RFC 2439): a move against
-//     the direction of the demand's previous move is a reversal and adds
-//     `reversal_penalty`; the penalty halves every `penalty_half_life`.
+//  3. Reversal hold (per candidate, as a route's hold-down timer): a weight
+//     that moved `reversal_hold` ago or less does not move back — no rise
+//     after a fall, no fall after a rise — except a fall of a candidate
+//     that is saturated (its site or a link of its path at utilisation
+//     >= reversal_hold_release_utilization). Held weights keep their
+//     value; of the rest of the move, the larger side (gains or losses) is
+//     scaled down to match the other, so every other weight still moves
+//     toward its target and no further. Flap suppression (4) counts
+//     reversals of the demand as a whole (the move against the previous
+//     move); this stops one weight turning within the hold, where a demand
+//     rotating its load over three sites would reverse none of its moves
+//     as a whole. It comes first: a move it holds back entirely is no
+//     move, and adds no reversal penalty.
+//  4. Flap suppression (as BGP route-flap damping, RFC 2439) of the move
+//     the hold leaves: a move against the direction of the demand's
+//     previous move is a reversal and adds `reversal_penalty`; the
+//     penalty halves every `penalty_half_life`.
 //     While it is at or above `suppress_threshold` (until it decays below
 //     `reuse_threshold`) reversals are refused; moves continuing in the same
 //     direction are still made. This bounds the oscillation any periodic
 //     input can cause.
-//  4. Step bound: the move w → t is scaled so that no weight changes by more
+//  5. Step bound: the move w → t is scaled so that no weight changes by more
 //     than max_step; scaling the whole move keeps the weights a
 //     distribution.
 //
@@ -60,6 +74,13 @@ struct DampingOptions {
   // back onto a candidate the demand last moved away from waits until the
   // demand's weights have not moved for this long.
   absl::Duration relief_dwell = absl::Seconds(10);
+  // A weight does not turn back within this time of its last move (4);
+  // zero disables the hold.
+  absl::Duration reversal_hold = absl::Seconds(10);
+  // ... except a fall of a candidate whose site or busiest link is at this
+  // utilisation or above (at the previous weights): a site that filled up
+  // after it gained weight sheds it at once.
+  double reversal_hold_release_utilization = 0.95;
 };
 
 // Per-demand memory between epochs.
@@ -80,6 +101,7 @@ enum class DampingOutcome : uint8_t {
   kLimited,     // moved toward the target by the step bound
   kHeld,        // hysteresis: the gain was too small to move
   kSuppressed,  // a reversal refused by flap suppression
+  kHeldBack,    // every weight the move would change would turn back (4)
   kUnchanged,   // already at the target
 };
 const char* DampingOutcomeName(DampingOutcome o);
@@ -90,8 +112,10 @@ struct DampingInput {
   std::span<const double> previous;
   // The solver's weights this epoch.
   std::span<const double> target;
-  // Each weight's last non-zero change (its direction is what matters).
+  // Each weight's last non-zero change (its direction is what matters)
+  // and when it was made (InfinitePast: never; empty: no reversal hold).
   std::span<const double> last_move;
+  std::span<const absl::Time> last_move_at;
   // 1 for candidates that died (their weight goes to 0 at once).
   std::span<const uint8_t> dead;
   // Marginal costs (ms per request) at the previous and target weights;

@@ -182,6 +182,7 @@ void DecisionEngine::AlignPrevious(const DecisionSet* previous) {
     // per-demand decisions.
     prev_weight_.swap(last_installed_);
     prev_move_.swap(last_moves_);
+    prev_move_at_.swap(last_move_at_);
     prev_target_.clear();  // only needed to warm-start another engine's set
     cache_valid_ = false;
     if (!prev_is_last_ || prev_demand_.size() != nd) {
@@ -193,6 +194,7 @@ void DecisionEngine::AlignPrevious(const DecisionSet* previous) {
   }
   prev_weight_.assign(nc, 0);
   prev_move_.assign(nc, 0);
+  prev_move_at_.assign(nc, absl::InfinitePast());
   prev_target_.assign(nc, 0);
   prev_demand_.assign(nd, -1);
   prev_is_last_ = false;
@@ -201,6 +203,7 @@ void DecisionEngine::AlignPrevious(const DecisionSet* previous) {
     const CandidateDecision& pc = pd.candidates[i];
     prev_weight_[c] = pc.weight;
     prev_move_[c] = pc.last_move;
+    prev_move_at_[c] = pc.last_move_at;
     prev_target_[c] = pc.target_weight;
   };
   if (previous->demands == solver_.demands_ptr() &&
@@ -523,6 +526,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
     di.previous = std::span<const double>(prev_weight_.data() + b, n);
     di.target = target.subspan(b, n);
     di.last_move = std::span<const double>(prev_move_.data() + b, n);
+    di.last_move_at = std::span<const absl::Time>(prev_move_at_.data() + b, n);
     di.dead = dead;
     di.marginal_previous = mp;
     di.marginal_target = mt;
@@ -641,6 +645,9 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       cd.last_move = damp[d].outcome == DampingOutcome::kNew ? 0.0
                      : std::abs(move) > 1e-12                ? move
                                                              : prev_move_[c];
+      cd.last_move_at = damp[d].outcome == DampingOutcome::kNew ? absl::InfinitePast()
+                        : std::abs(move) > 1e-12                ? in.now
+                                                                : prev_move_at_[c];
       max_change = std::max(max_change, std::abs(move));
       max_target_gap = std::max(max_target_gap, std::abs(w[c] - target[c]));
       expected += w[c] * cd.terms.total_ms;
@@ -764,9 +771,13 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       prev_move_[c] = damp[d].outcome == DampingOutcome::kNew ? 0.0
                       : std::abs(move) > 1e-12                ? move
                                                               : prev_move_[c];
+      prev_move_at_[c] = damp[d].outcome == DampingOutcome::kNew ? absl::InfinitePast()
+                         : std::abs(move) > 1e-12                ? in.now
+                                                                 : prev_move_at_[c];
     }
   }
   last_moves_.swap(prev_move_);
+  last_move_at_.swap(prev_move_at_);
   last_installed_.swap(w);
   // Demands still moving under the step bound.
   std::vector<uint32_t> limited;

@@ -98,8 +98,10 @@ struct CandidateDecision {
   double weight = 0;           // installed this epoch
   double target_weight = 0;    // the solver's (undamped)
   double previous_weight = 0;  // installed last epoch
-  // Last non-zero change of the installed weight (damping's memory).
+  // Last non-zero change of the installed weight and when it was made
+  // (damping's memory; InfinitePast: never).
   double last_move = 0;
+  absl::Time last_move_at = absl::InfinitePast();
   // Why it carries no weight; kNone when it does (or could).
   RejectReason reason = RejectReason::kNone;
   // The arc behind a path-down or link-capacity reason.
@@ -260,6 +262,7 @@ class DecisionEngine {
   // Decide call).
   const DecisionSet* aligned_from_ = nullptr;
   std::vector<double> prev_weight_, prev_move_, prev_target_;
+  std::vector<absl::Time> prev_move_at_;
   std::vector<int32_t> prev_demand_;  // previous set's demand index; -1 none
   std::vector<uint64_t> link_hash_;   // per link of the loaded model
   std::vector<uint64_t> path_ids_;    // per candidate
@@ -270,6 +273,7 @@ class DecisionEngine {
   bool prev_is_last_ = false;
   bool last_loads_valid_ = false;
   std::vector<double> last_installed_, last_moves_;
+  std::vector<absl::Time> last_move_at_;
   std::vector<uint32_t> last_limited_;  // ascending
   std::vector<double> last_site_rps_, last_arc_bytes_;
   double last_constant_ = 0;

@@ -190,6 +190,82 @@ TEST(DampTest, OverloadReliefGoesThroughButNotBackOntoTheOverloadedSite) {
   EXPECT_NEAR(w[0], 0.4, 1e-12);
 }
 
+// Three candidates; candidate 0 fell 1 s ago, 1 and 2 rose 1 s ago.
+// The target puts weight back onto 0: within the hold 0 keeps its weight,
+// and the move still happens between the others as far as they balance.
+TEST(DampTest, AWeightDoesNotTurnBackWithinTheReversalHold) {
+  Case c{{0.2, 0.5, 0.3}, {0.5, 0.1, 0.4}, {-0.1, 0.05, 0.05}, {90, 90, 50}, {90, 90, 50},
+         {0, 0, 0}};
+  std::vector<absl::Time> at(3, absl::FromUnixSeconds(99));
+  DampingInput in = c.Input();
+  in.last_move_at = at;
+  std::vector<double> w(3);
+  DampingOptions o;
+  o.max_step = 1;  // the held target itself, not a step toward it
+  DampingResult r = Damp(o, in, w);
+  // 0 held (a rise after a fall) and 1 too (a fall after a rise). Only 2
+  // is free, and a move needs two weights to change: held back.
+  EXPECT_EQ(r.outcome, DampingOutcome::kHeldBack);
+  EXPECT_DOUBLE_EQ(w[0], 0.2);
+  EXPECT_DOUBLE_EQ(w[1], 0.5);
+  // Candidate 1 fell last (-0.05): it may fall again; 0 stays held. 2
+  // gains its 0.1 and 1 loses only that much (not the 0.4 the target
+  // takes from it, which was to go to 0).
+  c.last_move = {-0.1, -0.05, 0.05};
+  in = c.Input();
+  in.last_move_at = at;
+  r = Damp(o, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kReached);
+  EXPECT_DOUBLE_EQ(w[0], 0.2);
+  EXPECT_NEAR(w[1], 0.4, 1e-12);
+  EXPECT_NEAR(w[2], 0.4, 1e-12);
+  // Past the hold (11 s later) the whole move is made.
+  in.now = absl::FromUnixSeconds(99) + o.reversal_hold + absl::Seconds(1);
+  c.last_move = {-0.1, 0.05, 0.05};
+  in.last_move = c.last_move;
+  r = Damp(o, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kReached);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+  EXPECT_NEAR(w[1], 0.1, 1e-12);
+  // Without move times (or with a zero hold) nothing is held.
+  in = c.Input();
+  r = Damp(o, in, w);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+  in.last_move_at = at;
+  o.reversal_hold = absl::ZeroDuration();
+  r = Damp(o, in, w);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+}
+
+TEST(DampTest, AnOverloadedCandidateShedsWeightItJustGained) {
+  // Candidate 0 rose 1 s ago and is now overloaded: its fall goes through
+  // (onto 2, which has not moved).
+  Case c{{0.6, 0.3, 0.1}, {0.3, 0.3, 0.4}, {0.1, -0.1, 0}, {51, 50, 50}, {51, 50, 50},
+         {0, 0, 0}};
+  std::vector<absl::Time> at(3, absl::FromUnixSeconds(99));
+  const std::vector<double> overloaded = {1.1, 0.7, 0.5};
+  DampingInput in = c.Input();
+  in.last_move_at = at;
+  in.overload = true;
+  in.utilization = overloaded;
+  std::vector<double> w(3);
+  DampingResult r = Damp(DampingOptions{}, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kLimited);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+  // Candidate 1 is the overloaded one (0 at 0.9 is not saturated): 0
+  // keeps what it just gained; 1 sheds its 0.2 onto 2, which gains only
+  // that (of the 0.4 the target gives it), by the step bound 0.1 now.
+  c.target = {0.4, 0.1, 0.5};
+  in.target = c.target;
+  const std::vector<double> other = {0.9, 1.1, 0.5};
+  in.utilization = other;
+  r = Damp(DampingOptions{}, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kLimited);
+  EXPECT_DOUBLE_EQ(w[0], 0.6);
+  EXPECT_NEAR(w[1], 0.2, 1e-12);
+  EXPECT_NEAR(w[2], 0.2, 1e-12);
+}
+
 TEST(DampTest, NewDemandTakesItsTarget) {
   Case c{{0, 0}, {0.3, 0.7}, {0, 0}, {1, 1}, {1, 1}, {0, 0}};
   std::vector<double> w(2);
