@@ -176,6 +176,7 @@ int Run(const Flags& flags) {
                                                &(*server)->demands(), &(*server)->link_loads());
   southbound.Start();
   (*server)->SetDataplaneSessions(&southbound);
+  (*server)->SetInstallView(&southbound);
   southbound_ptr.store(&southbound);
 
   // Prometheus /metrics: the decisions in force and the sessions, per scrape.
@@ -204,6 +205,7 @@ int Run(const Flags& flags) {
       std::cerr << "cpn-controller: --metrics-listen: " << m.status().message() << "\n";
       (*server)->Shutdown(absl::ZeroDuration());
       (*server)->SetDataplaneSessions(nullptr);
+    (*server)->SetInstallView(nullptr);
       southbound_ptr.store(nullptr);
       southbound.Stop();
       return 2;
@@ -228,6 +230,7 @@ int Run(const Flags& flags) {
   events.Close();  // ends Subscribe streams on the events path
   (*server)->Shutdown(absl::Seconds(2));
   (*server)->SetDataplaneSessions(nullptr);
+  (*server)->SetInstallView(nullptr);
   southbound_ptr.store(nullptr);
   // Ends every dataplane stream: each dataplane elects the next controller
   // (a backup) at once and keeps forwarding on what it has.

@@ -94,6 +94,10 @@ class ControllerServer {
   void SetDataplaneSessions(const DataplaneSessionSource* sessions) {
     status_service_.SetSessionSource(sessions);
   }
+  // Attaches what the southbound client installed of the decisions
+  // (install_state, policy ids, segments); null detaches, before the view
+  // is destroyed.
+  void SetInstallView(const InstallView* view) { decisions_service_.SetInstallView(view); }
 
   ModelStore& model() { return *model_; }
   DecisionWatchHub& hub() { return hub_; }

@@ -45,6 +45,10 @@ class Subscription {
 
 }  // namespace
 
+void DecisionsService::Annotate(std::span<cv1::Decision* const> decisions) const {
+  if (const InstallView* view = install_view_.load(); view != nullptr) view->Annotate(decisions);
+}
+
 absl::Status DecisionsService::ListDecisions(const cv1::ListDecisionsRequest& request,
                                              cv1::ListDecisionsResponse* response) {
   std::shared_ptr<const DecisionSet> set = loop_->Current();
@@ -54,6 +58,9 @@ absl::Status DecisionsService::ListDecisions(const cv1::ListDecisionsRequest& re
     if (!Matches(request.service_ids(), r.decision.service_id())) continue;
     *response->add_decisions() = r.decision;
   }
+  std::vector<cv1::Decision*> listed;
+  for (cv1::Decision& d : *response->mutable_decisions()) listed.push_back(&d);
+  Annotate(listed);
   for (const std::string& w : set->warnings) response->add_warnings(w);
   return absl::OkStatus();
 }
@@ -73,6 +80,8 @@ absl::Status DecisionsService::ExplainDecision(const cv1::ExplainDecisionRequest
         Quote(key.service_id()), Quote(key.ingress_router_id()), set->epoch));
   }
   *response->mutable_decision() = r->decision;
+  cv1::Decision* const annotated[] = {response->mutable_decision()};
+  Annotate(annotated);
   *response->mutable_demand() = r->demand;
   for (const cv1::CandidateExplanation& c : r->candidates) *response->add_candidates() = c;
   *response->mutable_solver() = set->solver;
@@ -98,6 +107,8 @@ absl::Status DecisionsService::WatchDecisions(
   for (const DecisionRecord& r : set->records) {
     if (!watcher.Matches(r.decision.ingress_router_id(), r.decision.service_id())) continue;
     *message.mutable_initial() = r.decision;
+    cv1::Decision* const annotated[] = {message.mutable_initial()};
+    Annotate(annotated);
     if (!write(message)) return absl::CancelledError("the stream broke");
   }
   set.reset();
@@ -119,6 +130,8 @@ absl::Status DecisionsService::WatchDecisions(
     for (cv1::DecisionEvent& e : events) {
       if (e.change().epoch() <= initial_epoch) continue;
       *message.mutable_changed() = std::move(e);
+      cv1::Decision* const annotated[] = {message.mutable_changed()->mutable_decision()};
+      Annotate(annotated);
       if (!write(message)) return absl::CancelledError("the stream broke");
     }
   }

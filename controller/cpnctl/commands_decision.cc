@@ -27,6 +27,12 @@ std::string PathText(const cv1::CandidatePath& p) {
   return p.router_ids().empty() ? "(no path)" : absl::StrJoin(p.router_ids(), ">");
 }
 
+std::string Install(cv1::InstallState s) {
+  return s == cv1::INSTALL_STATE_UNSPECIFIED
+             ? "-"
+             : EnumWord(cv1::InstallState_Name(s), "INSTALL_STATE_");
+}
+
 int List(Client& client, const Words& words) {
   absl::StatusOr<Args> args = ParseArgs(words, {{"ingress", true, true}, {"service", true, true}});
   if (!args.ok())
@@ -46,10 +52,10 @@ int List(Client& client, const Words& words) {
     return kExitOk;
   }
   client.out() << "epoch " << response.epoch() << "\n";
-  Table t({"ingress", "service", "rps", "basis", "e2e_ms", "weights", "last_change"});
+  Table t({"ingress", "service", "rps", "basis", "install", "e2e_ms", "weights", "last_change"});
   for (const cv1::Decision& d : response.decisions()) {
     t.Add({d.ingress_router_id(), d.service_id(), Num(d.demand_rps(), 1), Basis(d.basis()),
-           Num(d.expected_completion_ms(), 2), Weights(d, 4),
+           Install(d.install_state()), Num(d.expected_completion_ms(), 2), Weights(d, 4),
            d.last_change().cause() == cv1::CHANGE_CAUSE_UNSPECIFIED
                ? "-"
                : absl::StrCat(Cause(d.last_change().cause()), " @", d.last_change().epoch())});
@@ -83,6 +89,7 @@ int Explain(Client& client, const Words& words) {
       << Num(d.expected_completion_ms(), 2) << " ms; objective " << Num(d.objective_value(), 1)
       << "\n";
   out << "Weights      " << Weights(d) << "\n";
+  out << "Install      " << Install(d.install_state()) << " (ingress dataplane)\n";
   if (d.last_change().cause() != cv1::CHANGE_CAUSE_UNSPECIFIED) {
     out << "Last change  epoch " << d.last_change().epoch() << ", " << ChangeText(d.last_change())
         << "\n";
@@ -106,6 +113,15 @@ int Explain(Client& client, const Words& words) {
                       : c.rejected_detail())});
   }
   out << t.Render();
+  // The SRv6 policy each candidate is installed as (join key with the
+  // ingress's per-policy counters), once compiled.
+  Table policies({"policy", "site", "path", "weight", "segments"});
+  for (const cv1::WeightedCandidate& c : d.candidates()) {
+    if (c.policy_id() == 0) continue;
+    policies.Add({absl::StrCat(c.policy_id()), c.site_id(), PathText(c.path()),
+                  Num(c.weight(), 3), absl::StrJoin(c.path().segments(), ",")});
+  }
+  if (!policies.empty()) out << "\n" << policies.Render();
   return kExitOk;
 }
 

@@ -47,6 +47,30 @@ std::map<std::string, FeedRouterInfo> FeedInfo(const model::NetworkModel& model,
   return out;
 }
 
+// "site|link,link": a candidate's key in CompiledCandidates.
+std::string CandidateKey(const std::string& site_id, const std::vector<std::string>& link_ids) {
+  return absl::StrCat(site_id, "|", absl::StrJoin(link_ids, ","));
+}
+
+// The IPv6 policies of every router by the (ingress, service, site, links)
+// they stand for.
+CompiledCandidates IndexCandidates(const model::NetworkModel& model,
+                                   const srv6::DesiredState& state) {
+  CompiledCandidates out;
+  for (const srv6::RouterState& rs : state.routers) {
+    for (const auto& [id, info] : rs.policies) {
+      if (info.ipv4) continue;  // the candidate's IPv4 twin; the IPv6 id is the one shown
+      std::vector<std::string> links;
+      for (model::ArcIndex a : info.path.arcs) links.push_back(model.link(model::LinkOf(a)).id);
+      const std::string key = CandidateKey(model.site(info.site).id, links);
+      for (model::ServiceIndex svc : info.services) {
+        out[{rs.router_id, model.service(svc).id}][key] = {id, info.segments.Texts()};
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 SouthboundClient::SouthboundClient(SouthboundOptions options, const api::ModelStore* model,
@@ -97,6 +121,56 @@ std::map<std::string, SessionStats> SouthboundClient::Stats() const {
   absl::MutexLock l(&mu_);
   for (const auto& [id, s] : sessions_) out[id] = s->stats();
   return out;
+}
+
+void SouthboundClient::Annotate(std::span<cv1::Decision* const> decisions) const {
+  std::shared_ptr<const CompiledCandidates> compiled;
+  uint64_t reflected_epoch = 0, reflected_generation = 0;
+  struct Ingress {
+    cv1::DataplaneSession status;
+    uint64_t synced = 0;
+  };
+  std::map<std::string, Ingress> ingress;
+  {
+    absl::MutexLock l(&mu_);
+    compiled = compiled_;
+    reflected_epoch = reflected_epoch_;
+    reflected_generation = reflected_generation_;
+    for (const cv1::Decision* d : decisions) {
+      const std::string& router = d->ingress_router_id();
+      if (ingress.contains(router)) continue;
+      auto it = sessions_.find(router);
+      if (it != sessions_.end())
+        ingress[router] = {it->second->Snapshot(), it->second->stats().synced_generation};
+    }
+  }
+  for (cv1::Decision* d : decisions) {
+    auto in = ingress.find(d->ingress_router_id());
+    cv1::InstallState state = cv1::INSTALL_STATE_NO_DATAPLANE;
+    if (in != ingress.end() && in->second.status.state() == cv1::SESSION_STATE_PRIMARY) {
+      const Ingress& s = in->second;
+      if (d->last_change().epoch() <= reflected_epoch && reflected_generation > 0 &&
+          s.synced >= reflected_generation) {
+        state = cv1::INSTALL_STATE_INSTALLED;
+      } else if (!s.status.last_error().empty() && s.status.pending_updates() > 0) {
+        state = cv1::INSTALL_STATE_FAILED;
+      } else {
+        state = cv1::INSTALL_STATE_PENDING;
+      }
+    }
+    d->set_install_state(state);
+    if (compiled == nullptr) continue;
+    auto by_demand = compiled->find({d->ingress_router_id(), d->service_id()});
+    if (by_demand == compiled->end()) continue;
+    for (cv1::WeightedCandidate& c : *d->mutable_candidates()) {
+      auto it = by_demand->second.find(
+          CandidateKey(c.site_id(), {c.path().link_ids().begin(), c.path().link_ids().end()}));
+      if (it == by_demand->second.end()) continue;
+      c.set_policy_id(it->second.policy_id);
+      c.mutable_path()->clear_segments();
+      for (const std::string& sid : it->second.segments) c.mutable_path()->add_segments(sid);
+    }
+  }
 }
 
 uint64_t SouthboundClient::compile_generation() const {
@@ -163,6 +237,7 @@ void SouthboundClient::Run() {
   uint64_t seen_ports = UINT64_MAX;
   const api::DecisionSet* seen_decisions = nullptr;
   std::string seen_intents;
+  bool compiled_ok = false;
   while (true) {
     std::shared_ptr<const api::ModelSnapshot> snap = model_->Current();
     std::shared_ptr<const api::DecisionSet> decisions = loop_->Current();
@@ -184,8 +259,15 @@ void SouthboundClient::Run() {
       draining_.Apply(*snap->model, absl::Now(), &intents.intents);
       std::string key = IntentsKey(intents.intents);
       if (snap->generation != seen_model || ports_version != seen_ports || key != seen_intents) {
-        Compile(*snap->model, intents);
+        compiled_ok = Compile(*snap->model, intents);
         seen_intents = std::move(key);
+      }
+      // The desired state now stands for these decisions (compiled, or
+      // equal to what was): unless it failed to compile.
+      if (compiled_ok) {
+        absl::MutexLock l(&mu_);
+        reflected_epoch_ = decisions->epoch;
+        reflected_generation_ = generation_;
       }
       seen_model = snap->generation;
       seen_ports = ports_version;
@@ -196,7 +278,7 @@ void SouthboundClient::Run() {
   }
 }
 
-void SouthboundClient::Compile(const model::NetworkModel& model, const IntentsResult& intents) {
+bool SouthboundClient::Compile(const model::NetworkModel& model, const IntentsResult& intents) {
   srv6::CompileOptions co = options_.compile;
   std::map<std::string, PortsReport> ports;
   {
@@ -205,12 +287,17 @@ void SouthboundClient::Compile(const model::NetworkModel& model, const IntentsRe
   }
   for (const auto& [router, report] : ports) co.port_bindings[router] = report.ports;
   absl::StatusOr<srv6::DesiredState> state = srv6::CompileDesiredState(model, intents.intents, co);
-  if (state.ok()) feed_.SetRouters(FeedInfo(model, *state));
+  std::shared_ptr<const CompiledCandidates> compiled;
+  if (state.ok()) {
+    feed_.SetRouters(FeedInfo(model, *state));
+    compiled = std::make_shared<const CompiledCandidates>(IndexCandidates(model, *state));
+  }
   absl::MutexLock l(&mu_);
   if (!state.ok()) {
     compile_error_ = absl::StrCat("compiling the desired state: ", state.status().message());
-    return;
+    return false;
   }
+  compiled_ = std::move(compiled);
   compile_error_ = intents.skipped.empty() ? "" : absl::StrJoin(intents.skipped, "; ");
   ++generation_;
   for (auto& [id, session] : sessions_) {
@@ -223,6 +310,7 @@ void SouthboundClient::Compile(const model::NetworkModel& model, const IntentsRe
     d->entities = rs->entities;
     session->SetDesired(std::move(d));
   }
+  return true;
 }
 
 }  // namespace cpn::southbound

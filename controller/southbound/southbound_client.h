@@ -12,7 +12,7 @@
 // controller never offers an empty state. A compile error keeps the
 // previous desired state (and is shown on every session).
 //
-// Threads: Start/Stop from the owner; Sessions, Stats and
+// Threads: Start/Stop from the owner; Sessions, Annotate, Stats and
 // compile_generation from any thread. Sessions never block the compile
 // thread, and one failing session never holds back another.
 #ifndef CPN_CONTROLLER_SOUTHBOUND_SOUTHBOUND_CLIENT_H_
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controller/api/decision_loop.h"
+#include "controller/api/install_view.h"
 #include "controller/api/model_store.h"
 #include "controller/api/status_service.h"
 #include "controller/southbound/counters_feed.h"
@@ -64,7 +66,17 @@ struct SouthboundOptions {
   absl::Duration drain_time = absl::Seconds(60);
 };
 
-class SouthboundClient : public api::DataplaneSessionSource {
+// The policy id and segment list a candidate (site, links from the
+// ingress) of one (ingress, service) is compiled as.
+struct CompiledCandidate {
+  uint32_t policy_id = 0;
+  std::vector<std::string> segments;
+};
+// (ingress router id, service id) -> "site|link,link" -> policy.
+using CompiledCandidates =
+    std::map<std::pair<std::string, std::string>, std::map<std::string, CompiledCandidate>>;
+
+class SouthboundClient : public api::DataplaneSessionSource, public api::InstallView {
  public:
   // Every pointer must outlive the client; `demands` and `link_loads` may
   // be null (no measured demand / link load is recorded).
@@ -80,6 +92,13 @@ class SouthboundClient : public api::DataplaneSessionSource {
   void Stop();
 
   std::vector<cpn::controller::v1::DataplaneSession> Sessions() const override;
+  // install_state: INSTALLED when the ingress session is PRIMARY and has
+  // written a desired state compiled from decisions at or after the
+  // decision's last change; NO_DATAPLANE without a PRIMARY session;
+  // FAILED when its last write failed and updates are pending; PENDING
+  // otherwise (not compiled yet, not written yet, or written but not
+  // acknowledged). policy_id and segments from the last compile.
+  void Annotate(std::span<cpn::controller::v1::Decision* const> decisions) const override;
   std::map<std::string, SessionStats> Stats() const;
   // Number of desired states compiled so far.
   uint64_t compile_generation() const;
@@ -95,7 +114,8 @@ class SouthboundClient : public api::DataplaneSessionSource {
                     std::vector<std::unique_ptr<DataplaneSession>>* gone)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnPorts(const PortsReport& report);
-  void Compile(const model::NetworkModel& model, const IntentsResult& intents);
+  // False (and compile_error_ set) when compilation failed.
+  bool Compile(const model::NetworkModel& model, const IntentsResult& intents);
 
   const SouthboundOptions options_;
   const api::ModelStore* model_;
@@ -112,6 +132,12 @@ class SouthboundClient : public api::DataplaneSessionSource {
   uint64_t ports_version_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::string compile_error_ ABSL_GUARDED_BY(mu_);
+  // From the last successful compile, for Annotate.
+  std::shared_ptr<const CompiledCandidates> compiled_ ABSL_GUARDED_BY(mu_);
+  // The desired state of generation reflected_generation_ is that of the
+  // decisions of epoch reflected_epoch_ (and of every earlier change).
+  uint64_t reflected_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t reflected_generation_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::thread thread_;
 };

@@ -70,6 +70,17 @@ bool WaitUntil(F done, std::chrono::milliseconds timeout = std::chrono::seconds(
   return done();
 }
 
+// The install state of controller c's one decision (UNSPECIFIED: none).
+cv1::InstallState InstallState(Network& net, int c) {
+  cv1::ListDecisionsResponse r;
+  grpc::ClientContext ctx;
+  if (!net.controller(c).ListDecisions(&ctx, cv1::ListDecisionsRequest(), &r).ok() ||
+      r.decisions_size() != 1) {
+    return cv1::INSTALL_STATE_UNSPECIFIED;
+  }
+  return r.decisions(0).install_state();
+}
+
 double Share(const std::map<std::string, uint32_t>& w, const std::string& site) {
   uint32_t total = 0;
   for (const auto& [s, v] : w) total += v;
@@ -123,11 +134,33 @@ TEST(E2e, FlowsAreEncapsulatedCrossTheTransitAreDecapsulatedAndAReportMovesOnlyN
   }
   std::vector<v1::Entity> policies;
   net.Read("ing", &policies);
+  std::map<uint32_t, std::vector<std::string>> installed;  // policy id -> segments
   for (const v1::Entity& e : policies) {
     if (!e.has_srv6_policy()) continue;
     // One SID: the site's decapsulation SID at st (the path is the IGP's).
     EXPECT_EQ(e.srv6_policy().segments_size(), 1);
     EXPECT_EQ(e.srv6_policy().segments(0).rfind("fcbb:bb00:3:", 0), 0u) << e.DebugString();
+    installed[e.srv6_policy().id()] = {e.srv6_policy().segments().begin(),
+                                       e.srv6_policy().segments().end()};
+  }
+
+  // The decision says so: installed at the ingress, each candidate with
+  // the policy id and segments the ingress has.
+  cv1::ListDecisionsResponse decisions;
+  ASSERT_TRUE(WaitUntil([&] {
+    decisions.Clear();
+    grpc::ClientContext ctx;
+    return net.controller(c).ListDecisions(&ctx, cv1::ListDecisionsRequest(), &decisions).ok() &&
+           decisions.decisions_size() == 1 &&
+           decisions.decisions(0).install_state() == cv1::INSTALL_STATE_INSTALLED;
+  })) << decisions.DebugString();
+  ASSERT_GT(decisions.decisions(0).candidates_size(), 0);
+  for (const cv1::WeightedCandidate& cand : decisions.decisions(0).candidates()) {
+    ASSERT_TRUE(installed.contains(cand.policy_id())) << cand.DebugString();
+    EXPECT_EQ(std::vector<std::string>(cand.path().segments().begin(),
+                                       cand.path().segments().end()),
+              installed[cand.policy_id()])
+        << cand.DebugString();
   }
 
   // The report: s1 is now the busy one.
@@ -212,10 +245,18 @@ TEST(E2e, TheBackupTakesOverWhenThePrimaryDiesAndNoEstablishedFlowMoves) {
   const SiteCapture first = net.Inject(a);
   ASSERT_EQ(first.site_of_flow.size(), a.size());
 
+  // Only the primary's decisions are installed: the backup's say it is
+  // not the ingress's primary.
+  EXPECT_EQ(InstallState(net, backup), cv1::INSTALL_STATE_NO_DATAPLANE);
+  EXPECT_TRUE(WaitUntil(
+      [&] { return InstallState(net, primary) == cv1::INSTALL_STATE_INSTALLED; }));
+
   const uint64_t v_ing = net.Read("ing"), v_tr = net.Read("tr"), v_st = net.Read("st");
   net.KillController(primary);
   const auto killed = Clock::now();
   ASSERT_TRUE(net.WaitForSessions(backup, cv1::SESSION_STATE_PRIMARY));
+  EXPECT_TRUE(
+      WaitUntil([&] { return InstallState(net, backup) == cv1::INSTALL_STATE_INSTALLED; }));
   RecordProperty(
       "takeover_ms",
       static_cast<int>(
