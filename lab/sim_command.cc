@@ -1,11 +1,13 @@
 #include "lab/sim_command.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -85,6 +87,7 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
       "writes summary.csv, site_util.csv, SVG charts and report.md under --out.\nOptions");
   std::string topology_file, overlay, sites_csv, scenarios = "steady", policies = "all", out_dir;
   std::string data_dir = "../shared/data", service, llm_trace, util_trace;
+  std::string site_background = "alibaba,google,azure", traffic_matrix, tm_nodes;
   bool default_service = false, synthetic = false;
   int auto_sites = 8, k_paths = 2;
   double service_time_ms = 0;
@@ -109,7 +112,16 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
       "data-dir", po::value(&data_dir)->default_value("../shared/data"),
       "where the workload traces are (skipped when absent)")(
       "llm-trace", po::value(&llm_trace), "Azure LLM trace CSV (default: from --data-dir)")(
-      "util-trace", po::value(&util_trace), "utilisation series CSV (default: from --data-dir)")(
+      "util-trace", po::value(&util_trace),
+      "Alibaba 2018 utilisation series CSV (default: from --data-dir)")(
+      "site-background", po::value(&site_background)->default_value(site_background),
+      "comma list of the series sites' background load follows, site i the (i mod n)th: "
+      "alibaba, google (2019), azure (v2)")(
+      "traffic-matrix", po::value(&traffic_matrix),
+      "SNDlib wide CSV (time,SRC->DST,...): each ingress's volume is its node's mean sent "
+      "traffic (default: demand-hub weighting)")(
+      "tm-nodes", po::value(&tm_nodes),
+      "\"CODE router-id\" lines mapping the matrix's nodes to routers (default: same names)")(
       "synthetic", po::bool_switch(&synthetic), "ignore traces: Poisson, exponential, constant")(
       "k-paths", po::value(&k_paths)->default_value(2), "candidate paths per ingress and site")(
       "seed", po::value(&ov.seed), "random seed (default 1)")(
@@ -214,6 +226,21 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
     wf = sim::DefaultWorkloadFiles(data_dir);
     if (!llm_trace.empty()) wf.llm_trace = llm_trace;
     if (!util_trace.empty()) wf.utilization_trace = util_trace;
+    std::vector<std::string> sources = absl::StrSplit(site_background, ',', absl::SkipEmpty());
+    for (const std::string& src : sources) {
+      if (src != "alibaba" && src != "google" && src != "azure") {
+        err << "cpn-lab sim: --site-background: unknown series \"" << src
+            << "\" (known: alibaba, google, azure)\n";
+        return 2;
+      }
+    }
+    auto wanted = [&](const char* src) {
+      return std::find(sources.begin(), sources.end(), src) != sources.end();
+    };
+    if (!wanted("google")) wf.google_trace.clear();
+    if (!wanted("azure")) wf.azure_vm_trace.clear();
+    // Without "alibaba" its net_in still gives the links' background.
+    wf.alibaba_sites = wanted("alibaba");
     if (wf.llm_trace.empty() || wf.utilization_trace.empty()) {
       out << "cpn-lab sim: traces not found under " << data_dir
           << "; using synthetic parts instead\n";
@@ -223,6 +250,27 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
   if (!workload.ok()) {
     err << "cpn-lab sim: " << workload.status().message() << "\n";
     return 1;
+  }
+  if (!traffic_matrix.empty()) {
+    std::vector<std::string> router_ids;
+    for (uint32_t r = 0; r < (*model)->num_routers(); ++r) {
+      router_ids.push_back((*model)->router(model::RouterIndex(r)).id);
+    }
+    std::vector<std::string> unmatched;
+    absl::StatusOr<std::map<std::string, double>> volumes =
+        sim::LoadIngressVolumes(traffic_matrix, tm_nodes, router_ids, &unmatched);
+    if (!volumes.ok()) {
+      err << "cpn-lab sim: --traffic-matrix: " << volumes.status().message() << "\n";
+      return 1;
+    }
+    workload->ingress_volume = *std::move(volumes);
+    workload->ingress_volume_source = std::filesystem::path(traffic_matrix).filename().string();
+    workload->description += absl::StrFormat(
+        "; ingress volume from %s (%d routers%s)", workload->ingress_volume_source,
+        workload->ingress_volume.size(),
+        unmatched.empty()
+            ? ""
+            : absl::StrCat("; nodes without a router: ", absl::StrJoin(unmatched, ", ")));
   }
 
   const std::filesystem::path root(out_dir);

@@ -186,11 +186,20 @@ absl::StatusOr<SimSetup> BuildSetup(std::shared_ptr<const model::NetworkModel> m
     in.id = router.id;
     in.router = model::RouterIndex(r);
     in.weight = (!scenario.uniform_ingress && hot[r]) ? scenario.hot_ingress_weight : 1.0;
+    if (!scenario.uniform_ingress && workload != nullptr && !workload->ingress_volume.empty()) {
+      // The traffic matrix's share; a router it lacks sends nothing.
+      auto v = workload->ingress_volume.find(router.id);
+      if (v == workload->ingress_volume.end() || !(v->second > 0)) continue;
+      in.weight = v->second;
+    }
     s.ingresses.push_back(in);
   }
   if (s.ingresses.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "network \"%s\": no router with the ingress role reaches a site", m.name()));
+        "network \"%s\": no router with the ingress role reaches a site%s", m.name(),
+        workload != nullptr && !workload->ingress_volume.empty()
+            ? " and has volume in the traffic matrix"
+            : ""));
   }
   double total_weight = 0;
   for (const SimIngress& in : s.ingresses) total_weight += in.weight;

@@ -144,8 +144,8 @@ Run::Run(const SimSetup& setup, Policy& policy, const SimOptions& options)
       tracker_(setup.scenario.oscillation_window_s) {}
 
 double Run::ArcBackground(size_t arc, double t) const {
-  const double v = sc().link_background * SeriesAt(wl_.link_background, wl_.background_step_s,
-                                                   setup_.arc_background_offset[arc], t);
+  const double v =
+      sc().link_background * SeriesAt(wl_.link_background, setup_.arc_background_offset[arc], t);
   return std::clamp(v, 0.0, 0.95);
 }
 
@@ -301,17 +301,19 @@ void Run::StartService(uint32_t site, const Job& job, double t) {
 
 void Run::OnBackground(uint32_t site, double t) {
   const SimSite& s = setup_.sites[site];
-  const double rate = s.background_rps *
-                      SeriesAt(wl_.site_background, wl_.background_step_s, s.background_offset, t);
+  static const LoadSeries kConstant;
+  const LoadSeries& series = wl_.site_backgrounds.empty()
+                                 ? kConstant
+                                 : wl_.site_backgrounds[site % wl_.site_backgrounds.size()];
+  const double rate = s.background_rps * SeriesAt(series, s.background_offset, t);
   if (queues_[site].up()) {
     agents_[site].CountBackground();
     Job job{kBackgroundBit | next_bg_id_++, bg_service_[site].Next(s.mean_service_s), true};
     if (queues_[site].Arrive(job, t)) StartService(site, job, t);
   }
   const double end = sc().duration_s + sc().drain_s;
-  const double next = rate > 1e-9
-                          ? t + bg_arrivals_[site].NextGap(rate)
-                          : (std::floor(t / wl_.background_step_s) + 1) * wl_.background_step_s;
+  const double next = rate > 1e-9 ? t + bg_arrivals_[site].NextGap(rate)
+                                  : (std::floor(t / series.step_s) + 1) * series.step_s;
   if (next < end) q_.Push(next, EventKind::kBackgroundArrival, site);
 }
 

@@ -1,5 +1,6 @@
 #include "lab/sim/trace_io.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,10 +8,13 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "lab/sim/traffic_matrix.h"
 
 namespace cpn::lab::sim {
 namespace {
@@ -76,8 +80,8 @@ absl::Status ParseAzureLlmTrace(std::string_view text, std::string_view source, 
   return absl::OkStatus();
 }
 
-absl::Status ParseUtilizationSeries(std::string_view text, std::string_view source,
-                                    std::string_view column, std::vector<double>* series) {
+absl::Status ParseColumn(std::string_view text, std::string_view source, std::string_view column,
+                         std::vector<double>* values) {
   const std::vector<std::string_view> lines = Lines(text);
   if (lines.empty()) return LineError(source, 1, "empty file");
   std::vector<absl::string_view> header = absl::StrSplit(
@@ -88,7 +92,7 @@ absl::Status ParseUtilizationSeries(std::string_view text, std::string_view sour
   }
   if (col < 0)
     return LineError(source, 1, absl::StrFormat("no column \"%s\"", std::string(column)));
-  std::vector<double> values;
+  values->clear();
   for (size_t i = 1; i < lines.size(); ++i) {
     absl::string_view l =
         absl::StripAsciiWhitespace(absl::string_view(lines[i].data(), lines[i].size()));
@@ -99,22 +103,51 @@ absl::Status ParseUtilizationSeries(std::string_view text, std::string_view sour
       return LineError(source, i + 1,
                        absl::StrFormat("no number in column \"%s\"", std::string(column)));
     }
-    values.push_back(v);
+    values->push_back(v);
   }
+  return absl::OkStatus();
+}
+
+absl::Status ParseUtilizationSeries(std::string_view text, std::string_view source,
+                                    std::string_view column, std::vector<double>* series) {
+  std::vector<double> values;
+  if (absl::Status st = ParseColumn(text, source, column, &values); !st.ok()) return st;
   *series = NormalizeToMeanOne(values);
   if (series->empty()) return LineError(source, 2, "no positive values");
   return absl::OkStatus();
+}
+
+absl::Status ParseAzureVmSeries(std::string_view text, std::string_view source,
+                                LoadSeries* series) {
+  std::vector<double> times;
+  if (absl::Status st = ParseColumn(text, source, "timestamp", &times); !st.ok()) return st;
+  if (times.size() < 2) return LineError(source, 2, "fewer than 2 readings");
+  const double step = times[1] - times[0];
+  if (!(step > 0)) return LineError(source, 3, "timestamps do not increase");
+  for (size_t i = 2; i < times.size(); ++i) {
+    // Line numbers: header is line 1, reading i is line i + 2.
+    if (std::abs(times[i] - times[i - 1] - step) > 1e-6 * step) {
+      return LineError(source, i + 2,
+                       absl::StrFormat("readings not every %g s (%g s after the previous one)",
+                                       step, times[i] - times[i - 1]));
+    }
+  }
+  series->step_s = step;
+  return ParseUtilizationSeries(text, source, "cpu_usage", &series->values);
 }
 
 WorkloadFiles DefaultWorkloadFiles(const std::string& data_dir) {
   WorkloadFiles f;
   const std::string llm =
       data_dir + "/workloads/azure_public_dataset/data/AzureLLMInferenceTrace_conv.csv";
-  const std::string util = data_dir +
-                           "/workloads/datacenter_traces_aggregated/alibaba2018/"
-                           "machine_usage_days_1_to_8_grouped_30_seconds.csv";
+  const std::string traces = data_dir + "/workloads/datacenter_traces_aggregated/";
+  const std::string util = traces + "alibaba2018/machine_usage_days_1_to_8_grouped_30_seconds.csv";
+  const std::string google = traces + "google2019/instance_usage_grouped_300_seconds_month.csv";
+  const std::string azure = traces + "azure_v2/vm_cpu_readings_month_aggregated_cpu_mem.csv";
   if (std::filesystem::exists(llm)) f.llm_trace = llm;
   if (std::filesystem::exists(util)) f.utilization_trace = util;
+  if (std::filesystem::exists(google)) f.google_trace = google;
+  if (std::filesystem::exists(azure)) f.azure_vm_trace = azure;
   return f;
 }
 
@@ -131,28 +164,85 @@ absl::StatusOr<Workload> LoadWorkload(const WorkloadFiles& files) {
   } else {
     parts.push_back("Poisson arrivals, exponential service");
   }
+  auto name = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
   if (!files.utilization_trace.empty()) {
     absl::StatusOr<std::string> text = ReadAll(files.utilization_trace);
     if (!text.ok()) return text.status();
-    if (absl::Status st = ParseUtilizationSeries(*text, files.utilization_trace, "cpu_util_percent",
-                                                 &w.site_background);
+    if (files.alibaba_sites) {
+      LoadSeries& site = w.site_backgrounds.emplace_back();
+      site.source =
+          absl::StrFormat("Alibaba 2018 cpu_util_percent (%s)", name(files.utilization_trace));
+      site.step_s = files.utilization_step_s;
+      if (absl::Status st = ParseUtilizationSeries(*text, files.utilization_trace,
+                                                   "cpu_util_percent", &site.values);
+          !st.ok()) {
+        return st;
+      }
+    }
+    w.link_background.source =
+        absl::StrFormat("Alibaba 2018 net_in (%s)", name(files.utilization_trace));
+    w.link_background.step_s = files.utilization_step_s;
+    if (absl::Status st = ParseUtilizationSeries(*text, files.utilization_trace, "net_in",
+                                                 &w.link_background.values);
         !st.ok()) {
       return st;
     }
-    if (absl::Status st =
-            ParseUtilizationSeries(*text, files.utilization_trace, "net_in", &w.link_background);
-        !st.ok()) {
-      return st;
-    }
-    w.background_step_s = files.utilization_step_s;
-    parts.push_back(
-        absl::StrFormat("site (cpu) and link (net_in) background from %s",
-                        std::filesystem::path(files.utilization_trace).filename().string()));
-  } else {
-    parts.push_back("constant background");
   }
-  w.description = parts[0] + "; " + parts[1];
+  if (!files.google_trace.empty()) {
+    absl::StatusOr<std::string> text = ReadAll(files.google_trace);
+    if (!text.ok()) return text.status();
+    LoadSeries& site = w.site_backgrounds.emplace_back();
+    site.source = absl::StrFormat("Google 2019 avg_cpu (%s)", name(files.google_trace));
+    site.step_s = files.google_step_s;
+    if (absl::Status st =
+            ParseUtilizationSeries(*text, files.google_trace, "avg_cpu", &site.values);
+        !st.ok()) {
+      return st;
+    }
+  }
+  if (!files.azure_vm_trace.empty()) {
+    absl::StatusOr<std::string> text = ReadAll(files.azure_vm_trace);
+    if (!text.ok()) return text.status();
+    LoadSeries& site = w.site_backgrounds.emplace_back();
+    site.source = absl::StrFormat("Azure v2 cpu_usage (%s)", name(files.azure_vm_trace));
+    if (absl::Status st = ParseAzureVmSeries(*text, files.azure_vm_trace, &site); !st.ok()) {
+      return st;
+    }
+  }
+  if (w.site_backgrounds.empty()) {
+    parts.push_back("constant site background");
+  } else {
+    std::vector<std::string> sources;
+    for (const LoadSeries& b : w.site_backgrounds) sources.push_back(b.source);
+    parts.push_back(absl::StrFormat(
+        "site background from %s (site i follows series i mod %d, each site shifted)",
+        absl::StrJoin(sources, ", "), w.site_backgrounds.size()));
+  }
+  parts.push_back(w.link_background.values.empty()
+                      ? "constant link background"
+                      : absl::StrCat("link background from ", w.link_background.source));
+  w.description = absl::StrJoin(parts, "; ");
   return w;
+}
+
+absl::StatusOr<std::map<std::string, double>> LoadIngressVolumes(
+    const std::string& matrix, const std::string& node_map,
+    const std::vector<std::string>& router_ids, std::vector<std::string>* unmatched) {
+  absl::StatusOr<std::string> text = ReadAll(matrix);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<std::map<std::string, double>> nodes = ParseTrafficMatrixSources(*text, matrix);
+  if (!nodes.ok()) return nodes.status();
+  std::map<std::string, std::string> map;
+  if (!node_map.empty()) {
+    absl::StatusOr<std::string> m = ReadAll(node_map);
+    if (!m.ok()) return m.status();
+    absl::StatusOr<std::map<std::string, std::string>> parsed = ParseNodeMap(*m, node_map);
+    if (!parsed.ok()) return parsed.status();
+    map = *std::move(parsed);
+  }
+  return IngressVolumes(*nodes, map, router_ids, unmatched);
 }
 
 }  // namespace cpn::lab::sim

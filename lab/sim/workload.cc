@@ -47,10 +47,10 @@ double ServiceSampler::Next(double mean_s) {
   return (*factors_)[i] * mean_s;
 }
 
-double SeriesAt(const std::vector<double>& series, double step_s, size_t offset, double t) {
-  if (series.empty() || step_s <= 0) return 1.0;
-  const size_t k = static_cast<size_t>(std::max(0.0, t) / step_s);
-  return series[(k + offset) % series.size()];
+double SeriesAt(const LoadSeries& series, size_t offset, double t) {
+  if (series.values.empty() || series.step_s <= 0) return 1.0;
+  const size_t k = static_cast<size_t>(std::max(0.0, t) / series.step_s);
+  return series.values[(k + offset) % series.values.size()];
 }
 
 }  // namespace cpn::lab::sim

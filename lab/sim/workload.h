@@ -10,23 +10,35 @@
 #define CPN_LAB_SIM_WORKLOAD_H_
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace cpn::lab::sim {
 
+// A load series over time: mean 1, one value per step (empty: constant 1).
+struct LoadSeries {
+  std::string source;  // where it came from, for the report
+  std::vector<double> values;
+  double step_s = 30;
+};
+
 struct Workload {
   // Inter-arrival gaps of a real arrival process, mean 1 (empty: Poisson).
   std::vector<double> arrival_gaps;
   // Per-request compute cost, mean 1 (empty: exponential).
   std::vector<double> service_factors;
-  // Site background load over time, mean 1, one value per step (empty:
-  // constant). Each site reads it from its own offset.
-  std::vector<double> site_background;
-  // Link background load over time, mean 1 (empty: constant).
-  std::vector<double> link_background;
-  double background_step_s = 30;
+  // Site background load over time, from one or more data centres' series
+  // (empty: constant). Site i reads series i mod n, from its own offset.
+  std::vector<LoadSeries> site_backgrounds;
+  // Link background load over time (no values: constant).
+  LoadSeries link_background;
+  // Relative request volume per ingress router id, from a traffic matrix
+  // (traffic_matrix.h); empty: the scenario's hub weighting. Routers it
+  // lacks send nothing.
+  std::map<std::string, double> ingress_volume;
+  std::string ingress_volume_source;
   // Where the data came from, for the report.
   std::string description = "synthetic: Poisson arrivals, exponential service";
 };
@@ -63,7 +75,7 @@ class ServiceSampler {
 
 // The value of a mean-1 series at time t for a stream shifted by `offset`
 // steps (1 when the series is empty); piecewise constant.
-double SeriesAt(const std::vector<double>& series, double step_s, size_t offset, double t);
+double SeriesAt(const LoadSeries& series, size_t offset, double t);
 
 }  // namespace cpn::lab::sim
 

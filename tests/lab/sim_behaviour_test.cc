@@ -90,6 +90,23 @@ TEST(SimFailure, SiteFailureRetriesItsRequestsAndCpnMovesOnlyDeadFlows) {
   EXPECT_EQ(cpn.unfinished, 0u);
 }
 
+TEST(SimSetup, ATrafficMatrixSetsEachIngresssShareAndLeavesOutTheOthers) {
+  Workload w;
+  w.ingress_volume = {{"in1", 3}, {"in2", 1}, {"not-a-router", 5}};
+  absl::StatusOr<SimSetup> s = BuildSetup(testing::TwoSites(), testing::Short("steady", 100), &w);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->ingresses.size(), 2u);
+  EXPECT_EQ(s->ingresses[0].id, "in1");
+  EXPECT_NEAR(s->ingresses[0].rate, 0.75 * s->demand_rps, 1e-9);
+  EXPECT_NEAR(s->ingresses[1].rate, 0.25 * s->demand_rps, 1e-9);
+  // No ingress in the matrix: the error says so.
+  w.ingress_volume = {{"elsewhere", 1}};
+  s = BuildSetup(testing::TwoSites(), testing::Short("steady", 100), &w);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("has volume in the traffic matrix"), std::string::npos)
+      << s.status();
+}
+
 TEST(SimSetupErrors, NameTheBadField) {
   Workload w;
   Scenario sc = testing::Short("flash-crowd", 100);

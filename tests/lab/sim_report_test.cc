@@ -91,6 +91,18 @@ TEST(SimCommand, BadUsageExitsTwoAndBadFilesExitOne) {
   std::ostringstream err2;
   EXPECT_EQ(RunSimCommand({"--topology", "no/such.txtpb"}, out, err2), 1);
   EXPECT_THAT(err2.str(), HasSubstr("no/such.txtpb"));
+  std::ostringstream err3;
+  EXPECT_EQ(RunSimCommand({"--topology", "lab/topologies/chinanet-edwc.txtpb", "--site-background",
+                           "alibaba,mars"},
+                          out, err3),
+            2);
+  EXPECT_THAT(err3.str(), HasSubstr("--site-background: unknown series \"mars\""));
+  std::ostringstream err4;
+  EXPECT_EQ(RunSimCommand({"--topology", "lab/topologies/chinanet-edwc.txtpb", "--synthetic",
+                           "--traffic-matrix", "no/such.csv"},
+                          out, err4),
+            1);
+  EXPECT_THAT(err4.str(), HasSubstr("--traffic-matrix: cannot read no/such.csv"));
 }
 
 TEST(SimCommand, WritesReportCsvAndCharts) {
