@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
 namespace cpn::dataplane::agent {
@@ -21,20 +20,37 @@ class Tracker {
             std::string message) {
     errors_.emplace(index, UpdateFailure{index, code, std::move(message), type, key});
   }
-  void Wrote(v1::EntityType t, const std::string& key, uint32_t index) { written_[t][key] = index; }
-  bool wrote_any(v1::EntityType t) const { return !written_[t].empty(); }
-  void Reserve(v1::EntityType t, size_t n) { written_[t].reserve(n); }
-  bool deleted_any(v1::EntityType t) const { return !deleted_[t].empty(); }
-  void Deleted(v1::EntityType t, const std::string& key, uint32_t index) {
-    deleted_[t][key] = index;
+  // Each key an update of this batch names, with the first update naming it:
+  // seen, then written (INSERT, MODIFY) or deleted once it applied. One map
+  // for the duplicate check and for blame (two string-keyed maps per kind
+  // were a visible part of a 16,000-update batch).
+  enum class State : uint8_t { kSeen, kWritten, kDeleted };
+  struct Touch {
+    uint32_t index;
+    State state;
+  };
+  // nullptr when an earlier update of the batch named the same key. The
+  // pointer stays valid until the next See of that kind.
+  Touch* See(v1::EntityType t, const std::string& key, uint32_t index) {
+    auto [it, fresh] = touched_[t].try_emplace(key, Touch{index, State::kSeen});
+    return fresh ? &it->second : nullptr;
   }
+  void Wrote(v1::EntityType t, Touch* touch) {
+    touch->state = State::kWritten;
+    wrote_any_[t] = true;
+  }
+  void Deleted(v1::EntityType t, Touch* touch) {
+    touch->state = State::kDeleted;
+    deleted_any_[t] = true;
+  }
+  bool wrote_any(v1::EntityType t) const { return wrote_any_[t]; }
+  bool deleted_any(v1::EntityType t) const { return deleted_any_[t]; }
+  void Reserve(v1::EntityType t, size_t n) { touched_[t].reserve(n); }
   std::optional<uint32_t> WrittenAt(v1::EntityType t, const std::string& key) const {
-    auto it = written_[t].find(key);
-    return it == written_[t].end() ? std::nullopt : std::optional<uint32_t>(it->second);
+    return At(t, key, State::kWritten);
   }
   std::optional<uint32_t> DeletedAt(v1::EntityType t, const std::string& key) const {
-    auto it = deleted_[t].find(key);
-    return it == deleted_[t].end() ? std::nullopt : std::optional<uint32_t>(it->second);
+    return At(t, key, State::kDeleted);
   }
 
   // A reference from (from, from_key).field to (to, to_key) that the batch
@@ -58,16 +74,24 @@ class Tracker {
   }
 
  private:
+  std::optional<uint32_t> At(v1::EntityType t, const std::string& key, State state) const {
+    auto it = touched_[t].find(key);
+    return it == touched_[t].end() || it->second.state != state
+               ? std::nullopt
+               : std::optional<uint32_t>(it->second.index);
+  }
+
   std::map<uint32_t, UpdateFailure> errors_;  // First problem of each update.
-  absl::flat_hash_map<std::string, uint32_t> written_[7];
-  absl::flat_hash_map<std::string, uint32_t> deleted_[7];
+  absl::flat_hash_map<std::string, Touch> touched_[7];
+  bool wrote_any_[7] = {};
+  bool deleted_any_[7] = {};
 };
 
 // INSERT / MODIFY / DELETE of one keyed entity. Returns false on failure
 // (reported to the tracker).
 template <typename Map, typename Key, typename Value>
 bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint32_t index,
-              v1::EntityType kind, const std::string& key_text, Tracker& t,
+              v1::EntityType kind, const std::string& key_text, Tracker& t, Tracker::Touch* touch,
               std::vector<std::pair<Key, std::optional<typename Map::mapped_type>>>& undo) {
   auto it = map.find(key);
   switch (type) {
@@ -79,7 +103,7 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
       }
       map.emplace_hint(it, key, std::forward<Value>(value));
       undo.emplace_back(key, std::nullopt);
-      t.Wrote(kind, key_text, index);
+      t.Wrote(kind, touch);
       return true;
     case v1::UPDATE_TYPE_MODIFY:
       if (it == map.end()) {
@@ -89,7 +113,7 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
       }
       undo.emplace_back(key, std::move(it->second));
       it->second = std::forward<Value>(value);
-      t.Wrote(kind, key_text, index);
+      t.Wrote(kind, touch);
       return true;
     case v1::UPDATE_TYPE_DELETE:
       if (it == map.end()) {
@@ -99,7 +123,7 @@ bool ApplyOne(Map& map, const Key& key, Value&& value, v1::UpdateType type, uint
       }
       undo.emplace_back(key, std::move(it->second));
       map.erase(it);
-      t.Deleted(kind, key_text, index);
+      t.Deleted(kind, touch);
       return true;
     default:
       return false;
@@ -184,11 +208,7 @@ BatchResult ApplyBatch(InstalledState& state, const v1::WriteRequest& request,
   // visible part of a 16,000-update batch.
   size_t per_kind[7] = {};
   for (const v1::Update& u : request.updates()) ++per_kind[TypeOf(u.entity())];
-  absl::flat_hash_set<std::string> seen[7];
-  for (int k = 0; k < 7; ++k) {
-    seen[k].reserve(per_kind[k]);
-    t.Reserve(static_cast<v1::EntityType>(k), per_kind[k]);
-  }
+  for (int k = 0; k < 7; ++k) t.Reserve(static_cast<v1::EntityType>(k), per_kind[k]);
   undo.ports.reserve(per_kind[v1::ENTITY_TYPE_PORT]);
   undo.neighbors.reserve(per_kind[v1::ENTITY_TYPE_NEIGHBOR]);
   undo.routes.reserve(per_kind[v1::ENTITY_TYPE_ROUTE]);
@@ -221,7 +241,8 @@ BatchResult ApplyBatch(InstalledState& state, const v1::WriteRequest& request,
              std::string(key.status().message()));
       continue;
     }
-    if (!seen[kind].insert(key->text).second) {
+    Tracker::Touch* touch = t.See(kind, key->text, index);
+    if (touch == nullptr) {
       t.Fail(index, Code::kInvalidArgument, kind, key->text,
              absl::StrCat(KindName(kind), " ", key->text, " appears twice in this batch"));
       continue;
@@ -270,7 +291,7 @@ BatchResult ApplyBatch(InstalledState& state, const v1::WriteRequest& request,
           }
           mac_changed = p.mac_address() != installed->second.mac_address();
         }
-        if (!ApplyOne(next.ports, key->id, std::move(p), type, index, kind, key->text, t,
+        if (!ApplyOne(next.ports, key->id, std::move(p), type, index, kind, key->text, t, touch,
                       undo.ports)) {
           continue;
         }
@@ -281,23 +302,23 @@ BatchResult ApplyBatch(InstalledState& state, const v1::WriteRequest& request,
       }
       case v1::ENTITY_TYPE_NEIGHBOR:
         ApplyOne(next.neighbors, key->neighbor, std::move(*e.mutable_neighbor()), type, index, kind,
-                 key->text, t, undo.neighbors);
+                 key->text, t, touch, undo.neighbors);
         break;
       case v1::ENTITY_TYPE_ROUTE:
         ApplyOne(next.routes, key->route, std::move(*e.mutable_route()), type, index, kind,
-                 key->text, t, undo.routes);
+                 key->text, t, touch, undo.routes);
         break;
       case v1::ENTITY_TYPE_LOCAL_SID:
         ApplyOne(next.local_sids, key->sid, std::move(*e.mutable_local_sid()), type, index, kind,
-                 key->text, t, undo.local_sids);
+                 key->text, t, touch, undo.local_sids);
         break;
       case v1::ENTITY_TYPE_SRV6_POLICY:
         ApplyOne(next.policies, key->id, std::move(*e.mutable_srv6_policy()), type, index, kind,
-                 key->text, t, undo.policies);
+                 key->text, t, touch, undo.policies);
         break;
       case v1::ENTITY_TYPE_STEERING_RULE:
         ApplyOne(next.rules, key->id, std::move(*e.mutable_steering_rule()), type, index, kind,
-                 key->text, t, undo.rules);
+                 key->text, t, touch, undo.rules);
         break;
       default:
         break;

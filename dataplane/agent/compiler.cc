@@ -3,8 +3,8 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
-#include <map>
 #include <cstring>
+#include <map>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -48,6 +48,18 @@ bool SameBackends(const std::vector<MaglevBackend>& a, const std::vector<MaglevB
     if (a[i].policy != b[i].policy || a[i].weight != b[i].weight) return false;
   }
   return true;
+}
+
+uint64_t Mix(uint64_t h) {  // splitmix64's finaliser.
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+  return h ^ (h >> 31);
+}
+
+uint64_t MemoHash(const MaglevTable* old, const std::vector<MaglevBackend>& backends) {
+  uint64_t h = Mix(reinterpret_cast<uintptr_t>(old));
+  for (const MaglevBackend& b : backends) h = Mix(h ^ ((uint64_t{b.policy} << 32) | b.weight));
+  return h;
 }
 
 bool SamePath(const Srv6EncapPolicy& a, const Srv6EncapPolicy& b) {
@@ -309,12 +321,15 @@ class Builder {
     // only on those (and the size), so rules that had the same table and get
     // the same weights share the new one (a controller often gives every
     // prefix of a service the same weights; building each would dominate a
-    // large Write).
+    // large Write). Found by a hash of both: an INSERT has no previous
+    // tables, and scanning every table built so far for each new rule was
+    // quadratic in the distinct weight sets.
     struct Built {
+      const MaglevTable* old;
       std::vector<MaglevBackend> backends;
       std::shared_ptr<const MaglevTable> table;
     };
-    absl::flat_hash_map<const MaglevTable*, std::vector<Built>> built;
+    absl::flat_hash_map<uint64_t, std::vector<Built>> built;
     std::vector<MaglevBackend> backends;  // Per rule; reused.
     for (const auto& [id, rule] : st_.rules) {
       bool fresh;
@@ -374,15 +389,16 @@ class Builder {
                 [](const MaglevBackend& a, const MaglevBackend& b) { return a.policy < b.policy; });
       const MaglevTable* old = fresh ? nullptr : selectors.Get(*slot);
       if (old != nullptr && SameBackends(old->backends(), backends)) continue;  // Shared.
-      std::vector<Built>& same_old = built[old];
-      auto memo = std::find_if(same_old.begin(), same_old.end(),
-                               [&](const Built& b) { return SameBackends(b.backends, backends); });
-      if (memo == same_old.end()) {
+      std::vector<Built>& same = built[MemoHash(old, backends)];
+      auto memo = std::find_if(same.begin(), same.end(), [&](const Built& b) {
+        return b.old == old && SameBackends(b.backends, backends);
+      });
+      if (memo == same.end()) {
         absl::StatusOr<std::unique_ptr<MaglevTable>> table =
             MaglevTable::Build(backends, MaglevTable::kDefaultSize, old);
         if (!table.ok()) return Tag(table.status(), v1::ENTITY_TYPE_STEERING_RULE, out_);
-        same_old.push_back(Built{backends, std::shared_ptr<const MaglevTable>(std::move(*table))});
-        memo = same_old.end() - 1;
+        same.push_back(Built{old, backends, std::shared_ptr<const MaglevTable>(std::move(*table))});
+        memo = same.end() - 1;
       }
       RETURN_IF_ERROR(selectors.Set(*slot, memo->table));
     }

@@ -1,11 +1,13 @@
 // Southbound benchmarks (docs/southbound.md, "Figures"); not a ctest.
 //
 //   southbound_bench rules [N] [ROUNDS]   rules per second written end to
-//       end through a DataplaneSession into one cpn-dataplane process: N
-//       steering rules (default 16000) over 64 policies, first as INSERTs,
-//       then every rule's weights MODIFYed, ROUNDS times (default 5; the
-//       median is printed too, as the machine may be shared). Each line
-//       splits the time: controller (diff, request, mirror), transport
+//       end through a DataplaneSession into one cpn-dataplane process. The
+//       base (a route, a local SID, 64 policies) is written first; then
+//       ROUNDS times (default 5): N steering rules (default 16000, one /64
+//       each) INSERTed, every rule's weights MODIFYed, one more rule
+//       INSERTed beside them, every rule DELETEd.
+//       The medians are printed last, as the machine may be shared. Each
+//       line splits the time: controller (diff, request, mirror), transport
 //       (gRPC, (de)serialisation), dataplane (apply: validate, compile,
 //       publish).
 //   southbound_bench latency [N] [EPOCH_MS] [SMOOTHING_S]   time from a metric report to
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "controller/api/proto_time.h"
 #include "controller/southbound/dataplane_session.h"
@@ -44,12 +47,20 @@ double Share(const std::map<std::string, uint32_t>& w, const std::string& site) 
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-srv6::EntityMap RulesState(int rules, uint32_t salt) {
+// The base every round keeps: a route, a local SID and 64 policies.
+std::vector<v1::Entity> BaseEntities() {
   std::vector<v1::Entity> es = {RouteLocal(0, "fc00:1::/48"), SidEnd("fc00:1:0:1::")};
   for (uint32_t p = 1; p <= 64; ++p) {
     es.push_back(
         PolicyEntity(p, "fc00:1::1", {"fc00:1:0:1::", absl::StrCat("fc00:", p + 1, "::d6")}));
   }
+  return es;
+}
+
+// The base plus `rules` steering rules (one /64 each) over the policies;
+// `salt` changes every rule's weights.
+srv6::EntityMap RulesState(int rules, uint32_t salt) {
+  std::vector<v1::Entity> es = BaseEntities();
   for (int r = 0; r < rules; ++r) {
     const uint32_t p = static_cast<uint32_t>(r % 63) + 1;
     es.push_back(RuleEntity(static_cast<uint32_t>(r + 1),
@@ -57,6 +68,11 @@ srv6::EntityMap RulesState(int rules, uint32_t salt) {
                             {{p, 1 + salt}, {p + 1, 2}}));
   }
   return *srv6::MakeEntityMap(es);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 int Rules(int n, int rounds) {
@@ -75,20 +91,21 @@ int Rules(int n, int rounds) {
   o.rpc_timeout = absl::Seconds(120);
   southbound::DataplaneSession s(o, nullptr);
   s.Start();
-  std::vector<double> modify_rates;
+  uint64_t gen = 0;
   southbound::SessionStats before = s.stats();
-  for (uint32_t gen = 1; gen <= static_cast<uint32_t>(rounds) + 1; ++gen) {
+  // Writes `entities` as the next generation; returns its time in ms (or a
+  // negative number on an error) and prints a line for `what`.
+  auto push = [&](const char* what, int counted, srv6::EntityMap entities) -> double {
     auto d = std::make_shared<southbound::DesiredForSession>();
-    d->generation = gen;
+    d->generation = ++gen;
     d->ports_key = southbound::PortsKey({});
-    // Every round changes every rule's weights.
-    d->entities = RulesState(n, gen == 1 ? 0 : 5 + (gen % 2));
+    d->entities = std::move(entities);
     const auto t0 = Clock::now();
     s.SetDesired(d);
     while (s.stats().synced_generation != gen) {
       if (!s.Snapshot().last_error().empty()) {
         std::fprintf(stderr, "error: %s\n", s.Snapshot().last_error().c_str());
-        return 1;
+        return -1;
       }
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
@@ -96,20 +113,38 @@ int Rules(int n, int rounds) {
     const southbound::SessionStats st = s.stats();
     const double write_ms = absl::ToDoubleMilliseconds(st.write_time - before.write_time);
     const double apply_ms = absl::ToDoubleMilliseconds(st.apply_time - before.apply_time);
+    const std::string count = counted == 0 ? "" : absl::StrCat(" ", counted, " rules");
+    const std::string per_s =
+        counted == 0 ? "" : absl::StrFormat(", %.0f rules/s", counted / (ms / 1000.0));
     std::printf(
-        "%s %d rules: %.1f ms, %.0f rules/s (%llu writes; controller %.1f ms, transport "
-        "%.1f ms, dataplane applied %.1f ms)\n",
-        gen == 1 ? "insert" : "modify", n, ms, n / (ms / 1000.0),
+        "%s%s: %.1f ms%s (%llu writes; controller %.1f ms, transport %.1f ms, dataplane "
+        "applied %.1f ms)\n",
+        what, count.c_str(), ms, per_s.c_str(),
         static_cast<unsigned long long>(st.writes - before.writes), ms - write_ms,
         write_ms - apply_ms, apply_ms);
-    if (gen > 1) modify_rates.push_back(n / (ms / 1000.0));
     before = st;
+    return ms;
+  };
+  // The base first (its FIB is the dataplane's first: a 32 MiB first level
+  // page-faulted under --no-huge); then each round inserts every rule,
+  // modifies every rule's weights, inserts one more and deletes them all.
+  if (push("base (66 entities)", 0, *srv6::MakeEntityMap(BaseEntities())) < 0) return 1;
+  std::vector<double> insert, modify, one, remove;
+  for (int round = 0; round < rounds; ++round) {
+    const double i = push("insert", n, RulesState(n, 0));
+    const double m = i < 0 ? -1 : push("modify", n, RulesState(n, 5));
+    const double o = m < 0 ? -1 : push("insert 1 more rule beside them", 0, RulesState(n + 1, 5));
+    const double d = o < 0 ? -1 : push("delete", n + 1, *srv6::MakeEntityMap(BaseEntities()));
+    if (d < 0) return 1;
+    insert.push_back(n / (i / 1000.0));
+    modify.push_back(n / (m / 1000.0));
+    one.push_back(o);
+    remove.push_back((n + 1) / (d / 1000.0));
   }
-  if (!modify_rates.empty()) {
-    std::sort(modify_rates.begin(), modify_rates.end());
-    std::printf("modify median of %zu rounds: %.0f rules/s (best %.0f)\n", modify_rates.size(),
-                modify_rates[modify_rates.size() / 2], modify_rates.back());
-  }
+  std::printf(
+      "median of %d rounds: insert %.0f rules/s (the first, into a fresh dataplane: %.0f), "
+      "modify %.0f rules/s, one more rule %.1f ms, delete %.0f rules/s\n",
+      rounds, Median(insert), insert.front(), Median(modify), Median(one), Median(remove));
   s.Stop();
   dp.Signal(SIGTERM);
   std::error_code ignored;
