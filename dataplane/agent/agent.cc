@@ -235,6 +235,7 @@ void Agent::Housekeeping() {
       if (hk_stop_) return;
     }
     state_->pipeline->Reclaim();
+    reconnector_.Poll(*state_, absl::Now());
     std::vector<v1::StreamChannelResponse> events;
     {
       std::shared_lock<std::shared_mutex> lock(state_->mu);

@@ -6,7 +6,8 @@
 // capabilities.h (GetCapabilities, SetPortEmulation). This file wires them
 // into the gRPC service, runs the server, a writer thread and a housekeeping
 // thread (frees retired forwarding states, polls port carrier and reports
-// changes on every StreamChannel).
+// changes on every StreamChannel, restarts memif clients whose server went
+// away: port_reconnector.h).
 //
 // Write is gRPC's callback kind, so that its request is parsed onto a
 // per-call protobuf arena (parsing and freeing a 16,000-update request
@@ -39,6 +40,7 @@
 #include "dataplane/agent/agent_state.h"
 #include "dataplane/agent/arbitration.h"
 #include "dataplane/agent/counters_service.h"
+#include "dataplane/agent/port_reconnector.h"
 #include "dataplane/agent/read_service.h"
 #include "dataplane/agent/write_service.h"
 #include "grpcpp/grpcpp.h"
@@ -91,6 +93,7 @@ class Agent {
   std::mutex hk_mu_;
   std::condition_variable hk_cv_;
   bool hk_stop_ = false;
+  PortReconnector reconnector_;  // Housekeeping thread only.
 
   std::thread writer_;
   std::mutex w_mu_;

@@ -50,12 +50,25 @@ std::map<uint32_t, PortBinding> Bindings(const AgentState& st) {
     b.rss = p->rss;
     b.handoff = p->handoff;
     b.device_mac = p->device_mac;
+    b.quiesced = p->quiesced;
     if (auto o = st.emulation_overrides.find(id); o != st.emulation_overrides.end()) {
       b.emulation_override = o->second;
     }
     out.emplace(id, b);
   }
   return out;
+}
+
+absl::Status RepublishPorts(AgentState& st) {
+  SlotMaps slots = st.slots;  // Unchanged: no entity is added or removed.
+  CompileResult compiled;
+  if (absl::Status s = Compile(st.state, st.pipeline->current(), Bindings(st),
+                               st.pipeline->workers(), &slots, &compiled);
+      !s.ok()) {
+    return s;
+  }
+  st.pipeline->Publish(std::move(compiled.state));
+  return absl::OkStatus();
 }
 
 }  // namespace cpn::dataplane::agent

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "dataplane/agent/compiler.h"
 #include "dataplane/agent/entity_check.h"
@@ -83,6 +84,12 @@ SidBase SumSid(const Pipeline& p, uint32_t slot);
 
 // Port bindings of the open ports (for Compile). Caller holds mu.
 std::map<uint32_t, PortBinding> Bindings(const AgentState& st);
+
+// Compiles the installed entities again with the ports as they are now
+// (emulation overrides, quiesced ports) and publishes the result: every
+// table is shared with the live state, only the port arrays are rebuilt.
+// On error nothing is published. Caller holds st.mu exclusively.
+absl::Status RepublishPorts(AgentState& st);
 
 }  // namespace cpn::dataplane::agent
 

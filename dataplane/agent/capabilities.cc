@@ -83,13 +83,7 @@ grpc::Status SetPortEmulation(AgentState& st, const v1::SetPortEmulationRequest&
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "change: exactly one of emulation, clear must be set");
   }
-  // The installed entities again, with the new override: every table is
-  // shared with the live state, only the port arrays are rebuilt.
-  SlotMaps slots = st.slots;
-  CompileResult compiled;
-  if (absl::Status s = Compile(st.state, st.pipeline->current(), Bindings(st),
-                               st.pipeline->workers(), &slots, &compiled);
-      !s.ok()) {
+  if (absl::Status s = RepublishPorts(st); !s.ok()) {
     if (before.has_value()) {
       st.emulation_overrides[id] = *before;
     } else {
@@ -98,7 +92,6 @@ grpc::Status SetPortEmulation(AgentState& st, const v1::SetPortEmulationRequest&
     return grpc::Status(grpc::StatusCode::INTERNAL,
                         absl::StrCat("cannot rebuild the forwarding state: ", s.message()));
   }
-  st.pipeline->Publish(std::move(compiled.state));
   FillPortStatus(st, id, response->mutable_status());
   return grpc::Status::OK;
 }

@@ -116,6 +116,13 @@ class Builder {
         if (m.ok()) mac = *m;
       }
       port_mac_[id] = mac;
+      if (b.quiesced) {
+        // Being restarted (PortReconnector): no worker may poll or transmit
+        // on it; its routes drop as on a port that is down.
+        ps.present = false;
+        ps.admin_up = false;
+        continue;
+      }
       TxRoute& tr = s_->tx[b.dpdk_id];
       for (uint32_t w = 0; w < workers_; ++w) {
         tr.queue[w] = w < b.tx_queues ? static_cast<int16_t>(w) : int16_t{-1};

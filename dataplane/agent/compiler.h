@@ -50,6 +50,9 @@ struct PortBinding {
   rte_ether_addr device_mac{};
   // SetPortEmulation's override; wins over Port.emulation (lab emulation).
   std::optional<v1::LinkEmulation> emulation_override;
+  // Left out of the workers' view while its device is stopped and started
+  // again (OpenPort::quiesced).
+  bool quiesced = false;
 };
 
 struct SlotMaps {

@@ -23,6 +23,16 @@ void FreeRing(rte_ring* r) {
   rte_ring_free(r);
 }
 
+// DPDK's memif role argument: "client" (or the old "slave") unless it
+// names the server; absent means client. Only devargs we probed are known.
+bool IsMemifClient(const std::string& devargs, const std::string& driver) {
+  if (driver != "net_memif" || devargs.rfind("net_memif", 0) != 0) return false;
+  const size_t at = devargs.find("role=");
+  if (at == std::string::npos) return true;
+  const std::string role = devargs.substr(at + 5, devargs.find(',', at) - (at + 5));
+  return role.find("server") == std::string::npos && role.find("master") == std::string::npos;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<OpenPort>> PortManager::Open(const std::string& devargs) {
@@ -69,6 +79,7 @@ absl::StatusOr<std::unique_ptr<OpenPort>> PortManager::Open(const std::string& d
   }
   p->dpdk_id = pid;
   p->driver = info.driver_name != nullptr ? info.driver_name : "";
+  p->reconnects = IsMemifClient(devargs, p->driver);
   p->rx_queues = static_cast<uint16_t>(
       std::min<uint32_t>(workers_, std::max<uint16_t>(info.max_rx_queues, 1)));
   p->tx_queues = static_cast<uint16_t>(
@@ -124,6 +135,12 @@ absl::Status PortManager::SetMac(const OpenPort& port, const rte_ether_addr& mac
         absl::StrCat("port \"", port.devargs, "\": cannot set the MAC: ", rte_strerror(-r)));
   }
   return absl::OkStatus();
+}
+
+absl::Status PortManager::Restart(OpenPort& port) {
+  if (port.port == nullptr) return absl::FailedPreconditionError("port is not open");
+  if (absl::Status s = port.port->Stop(); !s.ok()) return s;
+  return port.port->Start();
 }
 
 LinkInfo PortManager::Link(const OpenPort& port) const {

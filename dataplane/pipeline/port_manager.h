@@ -44,6 +44,13 @@ struct OpenPort {
   std::unique_ptr<Port> port;
   rte_device* device = nullptr;
   bool probed = false;  // Open() probed the device: Close() removes it.
+  // A memif client: DPDK connects it to its server only in
+  // rte_eth_dev_start, so once that server has gone its link comes back only
+  // through Restart().
+  bool reconnects = false;
+  // Restart() in progress or failed: the forwarding state must not list the
+  // port (its owner sets this and republishes before calling Restart).
+  bool quiesced = false;
 };
 
 struct LinkInfo {
@@ -69,6 +76,10 @@ class PortManager {
   void Close(std::unique_ptr<OpenPort> port);
 
   absl::Status SetMac(const OpenPort& port, const rte_ether_addr& mac);
+  // Stops and starts the device (a memif client reconnects to its server).
+  // Only after a grace period that followed the publication of a state
+  // without the port; on error the device stays stopped.
+  absl::Status Restart(OpenPort& port);
   LinkInfo Link(const OpenPort& port) const;
 
   uint32_t workers() const { return workers_; }

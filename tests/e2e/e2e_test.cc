@@ -81,6 +81,23 @@ cv1::InstallState InstallState(Network& net, int c) {
   return r.decisions(0).install_state();
 }
 
+// SIGKILLs `router`, starts it again and waits until it holds as many
+// entities as before; *ms: from its serving again to that.
+void RestartAndWaitReprogrammed(Network& net, const std::string& router, int64_t* ms) {
+  std::vector<v1::Entity> before;
+  net.Read(router, &before);
+  ASSERT_NO_FATAL_FAILURE(net.RestartDataplane(router));
+  const auto serving = Clock::now();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::vector<v1::Entity> now;
+        return net.Read(router, &now) > 0 && now.size() == before.size();
+      },
+      std::chrono::seconds(5)))
+      << router << " was not reprogrammed";
+  *ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - serving).count();
+}
+
 double Share(const std::map<std::string, uint32_t>& w, const std::string& site) {
   uint32_t total = 0;
   for (const auto& [s, v] : w) total += v;
@@ -190,21 +207,9 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
   ASSERT_EQ(first.site_of_flow.size(), a.size());
 
   // The site gateway dies and comes back empty; the controller reprograms
-  // it within a second of it serving again. (st is chosen because all its
-  // memif ports are clients: DPDK's memif client does not reconnect to a
-  // restarted server, so restarting ing or tr would cut their links.)
-  std::vector<v1::Entity> st_before;
-  net.Read("st", &st_before);
-  ASSERT_NO_FATAL_FAILURE(net.RestartDataplane("st"));
-  const auto serving = Clock::now();
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        std::vector<v1::Entity> now;
-        return net.Read("st", &now) > 0 && now.size() == st_before.size();
-      },
-      std::chrono::seconds(5)));
-  const auto reprogrammed_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - serving).count();
+  // it within a second of it serving again.
+  int64_t reprogrammed_ms = 0;
+  ASSERT_NO_FATAL_FAILURE(RestartAndWaitReprogrammed(net, "st", &reprogrammed_ms));
   RecordProperty("st_reprogrammed_ms", static_cast<int>(reprogrammed_ms));
   EXPECT_LT(reprogrammed_ms, 1000);
   ASSERT_TRUE(WaitUntil([&] {
@@ -212,6 +217,22 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
            net.Counters("st").ports(0).oper_state() == cpn::telemetry::v1::OPER_STATE_UP;
   }));
   ExpectSameSites(first, net.Inject(a), a, "after the gateway restarted");
+
+  // The transit router dies: it is the memif server of its link to st, and
+  // DPDK's memif client never reconnects by itself. st restarts its client
+  // port once the new tr listens (PortReconnector) and the controller
+  // reprograms tr; established flows keep their sites.
+  int64_t tr_reprogrammed_ms = 0;
+  ASSERT_NO_FATAL_FAILURE(RestartAndWaitReprogrammed(net, "tr", &tr_reprogrammed_ms));
+  const auto tr_serving = Clock::now() - std::chrono::milliseconds(tr_reprogrammed_ms);
+  EXPECT_TRUE(net.WaitPortsUp("st", std::chrono::seconds(10)))
+      << "st's memif client did not reconnect to the restarted tr";
+  EXPECT_TRUE(net.WaitPortsUp("tr", std::chrono::seconds(10)));
+  RecordProperty("tr_link_back_ms",
+                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      Clock::now() - tr_serving)
+                                      .count()));
+  ExpectSameSites(first, net.Inject(a), a, "after the transit router restarted");
 
   // The controller dies and a new one starts: it reads every dataplane,
   // adopts what they have and writes nothing that still matches.

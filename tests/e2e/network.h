@@ -59,6 +59,8 @@ class Network {
   void KillController(int index);
   // SIGKILLs a dataplane and starts it again on the same address.
   void RestartDataplane(const std::string& router);
+  // True once Read shows every memif port of `router` up.
+  bool WaitPortsUp(const std::string& router, std::chrono::milliseconds timeout);
 
   cpn::controller::v1::ControllerService::Stub& controller(int index);
   cpn::dataplane::v1::DataplaneService::Stub& dataplane(const std::string& router);
@@ -105,7 +107,6 @@ class Network {
   std::vector<std::string> PortArgs(const std::string& router, int start) const;
   void WriteTopology();
   void ProgramGen();
-  bool WaitPortsUp(const std::string& router, std::chrono::milliseconds timeout);
   std::vector<Bytes> SiteFrames(int site) const;
 
   std::string dir_;
