@@ -18,12 +18,13 @@ inline uint32_t PickMember(const ForwardingState& s, const RouteAction& a, uint3
   return s.ecmp[a.ecmp_offset + i];
 }
 
-// What to do with one looked-up packet. Returns false when it was dropped.
-inline bool Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool v6,
-                    EdgeBuffers<FibEdge>& out, PipelineDropList& dropped) {
+}  // namespace
+
+FibVerdict FibStage::Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool v6,
+                             PipelineDropList& dropped) {
   if (unlikely(value >= s.routes.size())) {
     dropped.Drop(m, PipelineDrop::kNoRoute);
-    return false;
+    return FibVerdict::kDropped;
   }
   const RouteAction& a = s.routes[value];
   PacketMeta* meta = Meta(m);
@@ -32,25 +33,22 @@ inline bool Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool 
     case RouteKind::kForward:
       break;
     case RouteKind::kLocal:
-      if (v6) {
-        out.Push(FibEdge::kLocal, m);
-      } else {
-        dropped.Drop(m, PipelineDrop::kLocalDelivery);
-      }
-      return v6;
+      if (v6) return FibVerdict::kLocal;
+      dropped.Drop(m, PipelineDrop::kLocalDelivery);
+      return FibVerdict::kDropped;
     case RouteKind::kBlackhole:
       dropped.Drop(m, PipelineDrop::kBlackhole);
-      return false;
+      return FibVerdict::kDropped;
     case RouteKind::kUnused:
       dropped.Drop(m, PipelineDrop::kNoRoute);
-      return false;
+      return FibVerdict::kDropped;
   }
   uint32_t hash = 0;
   if (v6) {
     if ((meta->flags & kMetaHopLimitDone) == 0) {
       if (unlikely(ip[7] <= 1)) {
         dropped.Drop(m, PipelineDrop::kHopLimitExpired);
-        return false;
+        return FibVerdict::kDropped;
       }
       ip[7] = static_cast<uint8_t>(ip[7] - 1);
     }
@@ -63,7 +61,7 @@ inline bool Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool 
   } else {
     if (unlikely(ip[8] <= 1)) {
       dropped.Drop(m, PipelineDrop::kHopLimitExpired);
-      return false;
+      return FibVerdict::kDropped;
     }
     // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
     const uint16_t old_word = wire::Load16(ip + 8);
@@ -80,25 +78,20 @@ inline bool Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool 
     }
   }
   meta->next_hop = PickMember(s, a, hash);
-  out.Push(FibEdge::kTx, m);
-  return true;
+  return FibVerdict::kTx;
 }
 
-}  // namespace
-
-void FibStage::ProcessIpv6(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
-                           EdgeBuffers<FibEdge>& out, WorkerCounters& c) const {
-  PipelineDropList dropped(c);
+void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
+                          uint32_t* values) const {
   // Table 0 in bulk (nearly everything); other tables one at a time.
   uint8_t addrs[kMaxBurst][16];
-  uint32_t values[kMaxBurst];
   uint16_t idx[kMaxBurst];
   uint16_t k = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t table = Meta(m)->fib_table;
-    if (table == 0) {
+    if (likely(table == 0)) {
       std::memcpy(addrs[k], ip + 24, 16);
       idx[k++] = i;
       continue;
@@ -106,46 +99,45 @@ void FibStage::ProcessIpv6(const ForwardingState& s, rte_mbuf** pkts, uint16_t n
     const Lpm6* fib = s.tables.Fib6(table);
     uint8_t da[16];
     std::memcpy(da, ip + 24, 16);
-    const uint32_t v = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
-    Resolve(s, m, v, /*v6=*/true, out, dropped);
+    values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
   if (k == 0) return;
   const Lpm6* fib = s.tables.Fib6(0);
+  uint32_t found[kMaxBurst];
   if (fib != nullptr) {
-    fib->LookupBulk(addrs, values, k);
+    fib->LookupBulk(addrs, found, k);
   } else {
-    for (uint16_t j = 0; j < k; ++j) values[j] = kLpmMiss;
+    for (uint16_t j = 0; j < k; ++j) found[j] = kLpmMiss;
   }
-  for (uint16_t j = 0; j < k; ++j) Resolve(s, pkts[idx[j]], values[j], true, out, dropped);
+  for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
 }
 
-void FibStage::ProcessIpv4(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
-                           EdgeBuffers<FibEdge>& out, WorkerCounters& c) const {
-  PipelineDropList dropped(c);
+void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
+                          uint32_t* values) const {
   uint32_t addrs[kMaxBurst];
-  uint32_t values[kMaxBurst];
   uint16_t idx[kMaxBurst];
   uint16_t k = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint32_t da = wire::Load32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
     const uint32_t table = Meta(m)->fib_table;
-    if (table == 0) {
+    if (likely(table == 0)) {
       addrs[k] = da;
       idx[k++] = i;
       continue;
     }
     const Lpm4* fib = s.tables.Fib4(table);
-    Resolve(s, m, fib != nullptr ? fib->Lookup(da) : kLpmMiss, /*v6=*/false, out, dropped);
+    values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
   if (k == 0) return;
   const Lpm4* fib = s.tables.Fib4(0);
+  uint32_t found[kMaxBurst];
   if (fib != nullptr) {
-    fib->LookupBulk(addrs, values, k);
+    fib->LookupBulk(addrs, found, k);
   } else {
-    for (uint16_t j = 0; j < k; ++j) values[j] = kLpmMiss;
+    for (uint16_t j = 0; j < k; ++j) found[j] = kLpmMiss;
   }
-  for (uint16_t j = 0; j < k; ++j) Resolve(s, pkts[idx[j]], values[j], false, out, dropped);
+  for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
 }
 
 }  // namespace cpn::dataplane

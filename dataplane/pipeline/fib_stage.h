@@ -23,17 +23,29 @@
 #include "dataplane/pipeline/forwarding_state.h"
 #include "dataplane/pipeline/worker_counters.h"
 #include "dataplane/stages/burst.h"
+#include "dataplane/tables/lpm.h"
 
 namespace cpn::dataplane {
 
-enum class FibEdge : uint8_t { kTx = 0, kLocal, kCount };
+enum class FibVerdict : uint8_t { kTx = 0, kLocal, kDropped };
 
+// The worker runs the FIB in two steps so that it can fuse the second with
+// rewrite and tx in one per-packet loop: Lookup* the whole burst (table 0
+// in bulk), then Resolve each packet.
 class FibStage {
  public:
-  void ProcessIpv6(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, EdgeBuffers<FibEdge>& out,
-                   WorkerCounters& c) const;
-  void ProcessIpv4(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, EdgeBuffers<FibEdge>& out,
-                   WorkerCounters& c) const;
+  // values[i] = the route slot of pkts[i] in its meta.fib_table (kLpmMiss
+  // when none). n <= kMaxBurst.
+  void LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
+                  uint32_t* values) const;
+  void LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
+                  uint32_t* values) const;
+
+  // What to do with a looked-up packet (`value` from Lookup*): kTx with
+  // meta.next_hop set and the hop limit / TTL done, kLocal (IPv6 only), or
+  // kDropped (already on `dropped`, counted).
+  static FibVerdict Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool v6,
+                            PipelineDropList& dropped);
 };
 
 }  // namespace cpn::dataplane

@@ -31,6 +31,7 @@
 #include <rte_ring.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -54,18 +55,26 @@ struct RouteAction {
   uint32_t ecmp_offset = 0;  // kForward: first member (adjacency ids).
 };
 
-// One SRv6 policy. `encap` MUST stay the first member: PacketMeta carries a
-// pointer to it, and PolicyOf() recovers the entry from that pointer.
-struct PolicyEntry {
-  Srv6EncapPolicy encap;
+// One SRv6 policy. PacketMeta carries a pointer to `encap`, and PolicyOf()
+// recovers the entry from that pointer.
+//
+// Layout: a steered packet reads generation and live (affinity check),
+// hop_limit, and encap's rewrite; they come first and the entry starts a
+// cache line, so that with up to two SIDs in the SRH (96 bytes of headers)
+// a packet touches two adjacent lines of its policy, not three.
+struct alignas(64) PolicyEntry {
   uint32_t generation = 0;  // Bumped when the policy dies or its path changes.
   uint8_t hop_limit = 64;   // Outer hop limit (Srv6Policy.hop_limit).
   bool live = false;        // False for unused slots.
+  Srv6EncapPolicy encap;
 };
 static_assert(std::is_standard_layout_v<PolicyEntry>);
+static_assert(offsetof(PolicyEntry, encap) + offsetof(Srv6EncapPolicy, rewrite) + 96 <= 128,
+              "the headers of a two-SID policy must stay in the entry's first two lines");
 
 inline const PolicyEntry* PolicyOf(const Srv6EncapPolicy* p) {
-  return reinterpret_cast<const PolicyEntry*>(p);
+  return reinterpret_cast<const PolicyEntry*>(reinterpret_cast<const char*>(p) -
+                                              offsetof(PolicyEntry, encap));
 }
 
 enum class RuleKind : uint8_t { kUnused = 0, kWeighted, kDrop };

@@ -49,10 +49,20 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
     for (uint16_t i = 0; i < n; ++i) out.Push(SteerEdge::kUnsteered, pkts[i]);
     return;
   }
-  const FlowKey* keys[kMaxBurst] = {};
+  const FlowKey* keys[kMaxBurst];
   uint32_t rule_of[kMaxBurst];
   for (uint16_t i = 0; i < n; ++i) keys[i] = &Meta(pkts[i])->flow;
   classifier->ClassifyBulk(keys, n, rule_of);
+  // Rule entries and their counters are scattered lines of arrays far
+  // larger than L1 (profiled: the packet loops stalled on them); start all
+  // their loads before the first is needed.
+  const uint32_t rules = static_cast<uint32_t>(s.rules.size());
+  for (uint16_t i = 0; i < n; ++i) {
+    const uint32_t r = rule_of[i];
+    if (r >= rules || r >= c.sizes.rules) continue;
+    rte_prefetch0(&s.rules[r]);
+    PrefetchForWrite(&c.rules[r]);
+  }
 
   // Packets of weighted rules, with their affinity keys and hashes.
   rte_mbuf* steered[kMaxBurst];
@@ -75,6 +85,9 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
     rc.packets.Add(1);
     rc.bytes.Add(meta->l3_len);
     const RuleEntry& rule = s.rules[r];
+    // Read after the affinity lookup (IsMember); that lookup leaves time
+    // for the line to arrive.
+    rte_prefetch0(s.rule_members.data() + rule.members_offset);
     if (rule.kind == RuleKind::kDrop) {
       rc.not_steered.Add(1);
       dropped.Drop(pkt, PipelineDrop::kNotSteered);
@@ -96,6 +109,17 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
   AffinityValue found[kMaxBurst];
   const uint64_t hits = affinity_->LookupBulk(akey, hash, m, now_tsc, found);
   const uint32_t policy_limit = c.sizes.policies;
+  // As above, for the policies the flows are pinned to: their liveness and
+  // generation (checked next), their headers (read by encap) and counters.
+  for (uint16_t j = 0; j < m; ++j) {
+    if (((hits >> j) & 1) == 0) continue;
+    const uint32_t p = found[j].policy;
+    if (p >= s.policies.size() || p >= policy_limit) continue;
+    const PolicyEntry* e = &s.policies[p];
+    rte_prefetch0(e);  // See PolicyEntry's layout.
+    rte_prefetch0(reinterpret_cast<const char*>(e) + RTE_CACHE_LINE_SIZE);
+    PrefetchForWrite(&c.policies[p]);
+  }
   for (uint16_t j = 0; j < m; ++j) {
     rte_mbuf* pkt = steered[j];
     PacketMeta* meta = Meta(pkt);

@@ -4,12 +4,14 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
 #include <cstring>
 #include <span>
 
+#include "dataplane/stages/drop_reason.h"
 #include "dataplane/stages/packet_meta.h"
 #include "dataplane/stages/wire.h"
 
@@ -36,6 +38,11 @@ inline void Append(Burst& dst, const Burst& src, DropCounters& drops) {
     drops.packets[static_cast<size_t>(DropReason::kEdgeOverflow)] += rest;
     rte_pktmbuf_free_bulk(const_cast<rte_mbuf**>(src.pkts + take), rest);
   }
+}
+
+// An IPv6 packet (data at L3) to a multicast group: not forwarded.
+inline bool IsMulticast(const rte_mbuf* m) {
+  return rte_pktmbuf_mtod(m, const uint8_t*)[24] == 0xff;
 }
 
 inline bool IsSrv6Like(const PacketMeta* meta) {
@@ -166,6 +173,7 @@ uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
       got += n;
       Burst v6, v4;
       v6.n = v4.n = 0;
+      // Multicast was dropped by the worker that parsed the packet.
       for (uint16_t i = 0; i < n; ++i) {
         Push(Meta(pkts[i])->l3_type == L3Type::kIpv6 ? v6 : v4, pkts[i]);
       }
@@ -181,17 +189,45 @@ uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
 
 void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool spread,
                     uint64_t now) {
-  parse_out_.Clear();
-  parse_.ProcessBurst(pkts, n, parse_out_, counters_.stage_drops);
-  PipelineDropList dropped(counters_);
-  Burst& other = parse_out_[ParseEdge::kOther];
-  for (uint16_t i = 0; i < other.n; ++i) {
-    dropped.Drop(other.pkts[i], PipelineDrop::kUnsupportedProtocol);
+  Burst v6, v4;
+  v6.n = v4.n = 0;
+  {
+    // Parse, fused with the split by family: one pass over the burst.
+    DropList parse_drops(counters_.stage_drops);
+    PipelineDropList dropped(counters_);
+    // Two distances: the mbuf itself first (its buf_addr and data_off
+    // locate the frame), then the frame and the metadata to write. The
+    // PMD's copies of the frames have pushed the mbufs out of L1.
+    constexpr uint16_t kMbufAhead = 2 * kPrefetchAhead;
+    for (uint16_t i = 0; i < std::min<uint16_t>(n, kMbufAhead); ++i) rte_prefetch0(pkts[i]);
+    for (uint16_t i = 0; i < std::min<uint16_t>(n, kPrefetchAhead); ++i) {
+      ParseStage::Prefetch(pkts[i]);
+    }
+    for (uint16_t i = 0; i < n; ++i) {
+      if (i + kMbufAhead < n) rte_prefetch0(pkts[i + kMbufAhead]);
+      if (i + kPrefetchAhead < n) ParseStage::Prefetch(pkts[i + kPrefetchAhead]);
+      rte_mbuf* m = pkts[i];
+      ParseEdge edge;
+      DropReason why;
+      if (unlikely(!parse_.ParseOne(m, &edge, &why))) {
+        parse_drops.Drop(m, why);
+      } else if (likely(edge == ParseEdge::kIpv6)) {
+        if (unlikely(IsMulticast(m))) {
+          dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
+        } else {
+          Push(v6, m);
+        }
+      } else if (edge == ParseEdge::kIpv4) {
+        Push(v4, m);
+      } else {
+        dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
+      }
+    }
   }
-  other.n = 0;
-  Burst* lists[2] = {&parse_out_[ParseEdge::kIpv6], &parse_out_[ParseEdge::kIpv4]};
+  Burst* lists[2] = {&v6, &v4};
   const uint32_t workers = config_.workers;
   if (spread && workers > 1) {
+    PipelineDropList dropped(counters_);
     for (Burst* b : lists) {
       uint8_t target[kMaxBurst];
       for (uint16_t i = 0; i < b->n; ++i) {
@@ -218,25 +254,21 @@ void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool 
       b->n = keep;
     }
   }
-  dropped.Flush();
-  Route(s, *lists[0], *lists[1], now);
+  Route(s, v6, v4, now);
 }
 
+// The stages run per packet inside as few passes over the burst as the bulk
+// lookups allow (local SIDs, classifier, affinity, FIB): each pass carries a
+// packet as far as it can go before the next bulk lookup, so metadata is
+// written and read while it is in L1 and no edge buffer is filled only to be
+// copied into the next one. What each packet goes through, and in which
+// order packets of one list are transmitted, is what the stage-per-pass
+// loop did.
 void Worker::Route(const ForwardingState& s, Burst& v6, Burst& v4, uint64_t now) {
-  Burst srv6, steer, fib6, fib4, tx, local;
-  srv6.n = steer.n = fib6.n = fib4.n = tx.n = local.n = 0;
+  Burst srv6, steer, fib6, fib4, local;
+  srv6.n = steer.n = fib6.n = fib4.n = local.n = 0;
   {
     PipelineDropList dropped(counters_);
-    uint16_t keep = 0;
-    for (uint16_t i = 0; i < v6.n; ++i) {
-      rte_mbuf* m = v6.pkts[i];
-      if (unlikely(rte_pktmbuf_mtod(m, const uint8_t*)[24] == 0xff)) {  // Multicast DA.
-        dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
-      } else {
-        v6.pkts[keep++] = m;
-      }
-    }
-    v6.n = keep;
     LookupSids(s, v6, srv6, &steer, dropped);
   }
   v6.n = 0;
@@ -244,13 +276,10 @@ void Worker::Route(const ForwardingState& s, Burst& v6, Burst& v4, uint64_t now)
   v4.n = 0;
   Steer(s, steer, fib6, fib4, now);
   for (uint32_t pass = 1;; ++pass) {
-    RunSrv6(srv6, fib6, fib4, tx);
+    RunSrv6(s, srv6, fib6, fib4);
     if (fib6.n != 0) {
-      fib_out_.Clear();
-      fib_.ProcessIpv6(s, fib6.pkts, fib6.n, fib_out_, counters_);
+      Forward(s, fib6, /*v6=*/true, &local);
       fib6.n = 0;
-      Append(tx, fib_out_[FibEdge::kTx], counters_.stage_drops);
-      Append(local, fib_out_[FibEdge::kLocal], counters_.stage_drops);
     }
     if (local.n == 0) break;
     PipelineDropList dropped(counters_);
@@ -264,12 +293,9 @@ void Worker::Route(const ForwardingState& s, Burst& v6, Burst& v4, uint64_t now)
     local.n = 0;
   }
   if (fib4.n != 0) {
-    fib_out_.Clear();
-    fib_.ProcessIpv4(s, fib4.pkts, fib4.n, fib_out_, counters_);
+    Forward(s, fib4, /*v6=*/false, nullptr);
     fib4.n = 0;
-    Append(tx, fib_out_[FibEdge::kTx], counters_.stage_drops);
   }
-  Transmit(s, tx);
 }
 
 void Worker::LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst* miss,
@@ -327,58 +353,117 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
     rte_mbuf* m = unsteered.pkts[i];
     Push(Meta(m)->l3_type == L3Type::kIpv6 ? fib6 : fib4, m);
   }
+  // Encap fused with the policy's outer hop limit and the FIB's input list.
   const Burst& steered = steer_out_[SteerEdge::kEncap];
-  if (steered.n == 0) return;
-  encap_out_.Clear();
-  encap_.ProcessBurst(const_cast<rte_mbuf**>(steered.pkts), steered.n, encap_out_,
-                      counters_.stage_drops);
-  const Burst& out = encap_out_[EncapEdge::kIpv6Lookup];
-  for (uint16_t i = 0; i < out.n; ++i) {
-    rte_mbuf* m = out.pkts[i];
+  DropList dropped(counters_.stage_drops);
+  for (uint16_t i = 0; i < std::min<uint16_t>(steered.n, kPrefetchAhead); ++i) {
+    PrefetchForWrite(rte_pktmbuf_mtod_offset(steered.pkts[i], uint8_t*, -RTE_CACHE_LINE_SIZE));
+  }
+  for (uint16_t i = 0; i < steered.n; ++i) {
+    if (i + kPrefetchAhead < steered.n) {
+      // The cache line in front of the data is where the headers land.
+      PrefetchForWrite(rte_pktmbuf_mtod_offset(steered.pkts[i + kPrefetchAhead], uint8_t*,
+                                               -RTE_CACHE_LINE_SIZE));
+    }
+    rte_mbuf* m = steered.pkts[i];
+    DropReason why;
+    if (unlikely(!encap_.EncapOne(m, &why))) {
+      dropped.Drop(m, why);
+      continue;
+    }
     const uint8_t hop_limit = PolicyOf(Meta(m)->encap_policy)->hop_limit;
     if (hop_limit != 64) rte_pktmbuf_mtod(m, uint8_t*)[7] = hop_limit;
-  }
-  Append(fib6, out, counters_.stage_drops);
-}
-
-void Worker::RunSrv6(Burst& in, Burst& fib6, Burst& fib4, Burst& tx) {
-  if (in.n == 0) return;
-  srv6_out_.Clear();
-  srv6_.ProcessBurst(in.pkts, in.n, srv6_out_, counters_.stage_drops);
-  in.n = 0;
-  Append(fib6, srv6_out_[Srv6Edge::kIpv6Lookup], counters_.stage_drops);
-  Append(fib4, srv6_out_[Srv6Edge::kIpv4Lookup], counters_.stage_drops);
-  Append(tx, srv6_out_[Srv6Edge::kAdjacency], counters_.stage_drops);
-}
-
-void Worker::Transmit(const ForwardingState& s, Burst& tx) {
-  if (tx.n == 0) return;
-  PipelineDropList dropped(counters_);
-  uint16_t keep = 0;
-  for (uint16_t i = 0; i < tx.n; ++i) {
-    rte_mbuf* m = tx.pkts[i];
-    const uint32_t nh = Meta(m)->next_hop;
-    if (nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
-        s.adjacencies[nh].port < kMaxTxPorts) {
-      const uint16_t port = s.adjacencies[nh].port;
-      const PortState& ps = s.ports[port];
-      if (unlikely(!ps.admin_up)) {
-        counters_.port_tx_dropped[port].Add(1);
-        dropped.Drop(m, PipelineDrop::kPortDown);
-        continue;
-      }
-      if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
-        counters_.port_tx_dropped[port].Add(1);
-        dropped.Drop(m, PipelineDrop::kMtuExceeded);
-        continue;
-      }
+    if (likely(!fib6.Full())) {
+      Push(fib6, m);
+    } else {
+      dropped.Drop(m, DropReason::kEdgeOverflow);
     }
-    tx.pkts[keep++] = m;  // TxStage drops what has no adjacency.
   }
-  dropped.Flush();
-  tx_.ProcessBurst(tx.pkts, keep, std::span<const Adjacency>(s.adjacencies), sink_,
-                   counters_.stage_drops);
-  tx.n = 0;
+}
+
+void Worker::RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4) {
+  if (in.n == 0) return;
+  DropList dropped(counters_.stage_drops);
+  PipelineDropList tx_dropped(counters_);
+  for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
+    PrefetchForWrite(rte_pktmbuf_mtod(in.pkts[i], void*));
+  }
+  for (uint16_t i = 0; i < in.n; ++i) {
+    if (i + kPrefetchAhead < in.n) {
+      rte_mbuf* ahead = in.pkts[i + kPrefetchAhead];
+      // IPv6 header and the start of the SRH share the first 64 bytes; the
+      // next segment may sit in the second line.
+      PrefetchForWrite(rte_pktmbuf_mtod(ahead, void*));
+      PrefetchForWrite(rte_pktmbuf_mtod_offset(ahead, uint8_t*, RTE_CACHE_LINE_SIZE));
+    }
+    rte_mbuf* m = in.pkts[i];
+    Srv6Edge edge;
+    DropReason why;
+    if (unlikely(!srv6_.ProcessOne(m, &edge, &why))) {
+      dropped.Drop(m, why);
+    } else if (likely(edge == Srv6Edge::kIpv6Lookup)) {
+      Push(fib6, m);
+    } else if (edge == Srv6Edge::kIpv4Lookup) {
+      Push(fib4, m);
+    } else {
+      TransmitOne(s, m, tx_dropped, dropped);
+    }
+  }
+  in.n = 0;
+}
+
+void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local) {
+  uint32_t values[kMaxBurst];
+  if (v6) {
+    fib_.LookupIpv6(s, in.pkts, in.n, values);
+  } else {
+    fib_.LookupIpv4(s, in.pkts, in.n, values);
+  }
+  PipelineDropList dropped(counters_);
+  DropList tx_dropped(counters_.stage_drops);
+  for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
+    PrefetchForWrite(rte_pktmbuf_mtod_offset(in.pkts[i], uint8_t*, -RTE_CACHE_LINE_SIZE));
+  }
+  for (uint16_t i = 0; i < in.n; ++i) {
+    if (i + kPrefetchAhead < in.n) {
+      // The Ethernet header goes into the line just before the data.
+      PrefetchForWrite(
+          rte_pktmbuf_mtod_offset(in.pkts[i + kPrefetchAhead], uint8_t*, -RTE_CACHE_LINE_SIZE));
+    }
+    rte_mbuf* m = in.pkts[i];
+    switch (FibStage::Resolve(s, m, values[i], v6, dropped)) {
+      case FibVerdict::kTx:
+        TransmitOne(s, m, dropped, tx_dropped);
+        break;
+      case FibVerdict::kLocal:
+        Push(*local, m);
+        break;
+      case FibVerdict::kDropped:
+        break;
+    }
+  }
+}
+
+inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
+                                DropList& tx_dropped) {
+  const uint32_t nh = Meta(m)->next_hop;
+  if (nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
+      s.adjacencies[nh].port < kMaxTxPorts) {
+    const uint16_t port = s.adjacencies[nh].port;
+    const PortState& ps = s.ports[port];
+    if (unlikely(!ps.admin_up)) {
+      counters_.port_tx_dropped[port].Add(1);
+      dropped.Drop(m, PipelineDrop::kPortDown);
+      return;
+    }
+    if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
+      counters_.port_tx_dropped[port].Add(1);
+      dropped.Drop(m, PipelineDrop::kMtuExceeded);
+      return;
+    }
+  }
+  // TxStage drops what has no adjacency.
+  tx_.ProcessOne(m, std::span<const Adjacency>(s.adjacencies), sink_, tx_dropped);
 }
 
 void Worker::DrainHandoffs(const ForwardingState& s) {

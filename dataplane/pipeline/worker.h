@@ -1,8 +1,9 @@
 // One fast-path worker: the loop that joins the stages.
 //
 //   rx burst (each rx queue the snapshot gives this worker)
-//     -> parse -> [software spreading: packets of other workers' flows are
-//                  handed to them through their MP/SC input ring]
+//     -> parse (IPv6 multicast dropped here)
+//     -> [software spreading: packets of other workers' flows are handed
+//         to them through their MP/SC input ring]
 //   IPv6: local SID lookup -> srv6 (End / End.X / End.DX6 / End.DT6 / End.DX4)
 //         otherwise steer (classify -> affinity -> select) -> encap
 //   IPv4: steer -> encap
@@ -12,6 +13,14 @@
 //     [lab emulation: packets for an emulated port wait in the worker's
 //      LinkEmulator; each iteration transmits the due ones, and an idle
 //      worker never sleeps past the next departure]
+//
+// The stages are not run one pass each over the burst: the worker calls
+// their per-packet cores (ParseOne, EncapOne, Srv6 ProcessOne, FibStage::
+// Resolve, TxStage::ProcessOne) in as few passes as the bulk lookups allow
+// -- parse; local SIDs; steer (classify, affinity, select); encap; FIB
+// lookup then resolve + egress checks + rewrite + tx in one loop -- so no
+// edge buffer is filled only to be copied into the next. Per packet the
+// code and the outcome are the stages' own.
 //
 // Every packet of one loop iteration is processed with the ForwardingState
 // loaded at the start of the iteration, and the worker passes an RCU
@@ -141,9 +150,16 @@ class Worker {
   // then misses are dropped as local deliveries).
   void LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst* miss,
                   PipelineDropList& dropped);
+  // steer -> encap -> fib6 (steered) / fib6 or fib4 (unsteered).
   void Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4, uint64_t now);
-  void RunSrv6(Burst& in, Burst& fib6, Burst& fib4, Burst& tx);
-  void Transmit(const ForwardingState& s, Burst& tx);
+  // srv6 -> fib6 / fib4, or straight to tx (adjacency behaviours).
+  void RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4);
+  // FIB lookup of `in`, then per packet: resolve -> egress checks -> rewrite
+  // and tx; IPv6 local routes -> `local`.
+  void Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local);
+  // Egress checks (adjacency's port up, MTU) -> rewrite + tx buffer.
+  void TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
+                   DropList& tx_dropped);
   void DrainHandoffs(const ForwardingState& s);
   // Transmits the emulated packets that are due (lab emulation).
   void ReleaseEmulated(const ForwardingState& s);
@@ -168,11 +184,7 @@ class Worker {
       config_.lab_emulation ? std::make_unique<LinkEmulator>(config_.id) : nullptr;
   std::atomic<uint32_t> lcore_{UINT32_MAX};
 
-  EdgeBuffers<ParseEdge> parse_out_;
   EdgeBuffers<SteerEdge> steer_out_;
-  EdgeBuffers<EncapEdge> encap_out_;
-  EdgeBuffers<Srv6Edge> srv6_out_;
-  EdgeBuffers<FibEdge> fib_out_;
 };
 
 }  // namespace cpn::dataplane

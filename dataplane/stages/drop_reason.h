@@ -114,6 +114,8 @@ class DropList {
     n_ = 0;
   }
 
+  DropCounters& counters() { return counters_; }
+
  private:
   DropCounters& counters_;
   uint16_t n_ = 0;

@@ -50,60 +50,67 @@ void EncapStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<EncapEdge
       rte_prefetch0(rte_pktmbuf_mtod(ahead, void*));
     }
     rte_mbuf* m = pkts[i];
-    PacketMeta* meta = Meta(m);
-    const Srv6EncapPolicy* policy = meta->encap_policy;
-    if (unlikely(policy == nullptr)) {
-      dropped.Drop(m, DropReason::kEncapNoPolicy);
-      continue;
-    }
-    if (unlikely(policy->num_sids == 0 || policy->num_sids > kMaxSids)) {
-      dropped.Drop(m, DropReason::kEncapBadPolicy);
-      continue;
-    }
-    const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
-    uint8_t inner_proto;
-    uint32_t tclass;
-    if (meta->l3_type == L3Type::kIpv6) {
-      inner_proto = kProtoIpv6;
-      tclass = (wire::Load32(inner) >> 20) & 0xff;
-    } else if (meta->l3_type == L3Type::kIpv4) {
-      inner_proto = kProtoIpv4;
-      tclass = inner[1];  // TOS: DSCP and ECN, as RFC 2473 / 6040 copy them.
-    } else {
-      dropped.Drop(m, DropReason::kEncapNotIp);
-      continue;
-    }
-    const uint16_t hdr = policy->rewrite_len;
-    const uint32_t inner_len = rte_pktmbuf_pkt_len(m);
-    const uint32_t payload = hdr - wire::kIpv6HeaderLen + inner_len;
-    if (unlikely(payload > 0xffff)) {
-      dropped.Drop(m, DropReason::kEncapTooBig);
-      continue;
-    }
-    uint8_t* outer = PrependHeaders(m, hdr);
-    if (unlikely(outer == nullptr)) {
-      dropped.Drop(m, DropReason::kEncapNoRoom);
-      continue;
-    }
-    rte_memcpy(outer, policy->rewrite, hdr);
-    wire::Store32(outer, (6u << 28) | (tclass << 20) | FlowLabelFromHash(meta->flow_hash));
-    wire::Store16(outer + 4, static_cast<uint16_t>(payload));
-    outer[7] = config_.hop_limit;
-    outer[policy->inner_nh_offset()] = inner_proto;
-
-    const bool has_srh = hdr != wire::kIpv6HeaderLen;
-    meta->l3_type = L3Type::kIpv6;
-    meta->l3_len = hdr + inner_len;
-    meta->l4_offset = hdr;
-    meta->l4_proto = inner_proto;
-    meta->srh_offset = has_srh ? static_cast<uint16_t>(wire::kIpv6HeaderLen) : 0;
-    meta->srh_nh_offset = has_srh ? 6 : 0;
-    meta->flags = static_cast<uint8_t>((meta->flags & ~kMetaSrh) | (has_srh ? kMetaSrh : 0) |
-                                       kMetaHopLimitDone);
-    if (unlikely(!out.Push(EncapEdge::kIpv6Lookup, m))) {
+    DropReason why;
+    if (unlikely(!EncapOne(m, &why))) {
+      dropped.Drop(m, why);
+    } else if (unlikely(!out.Push(EncapEdge::kIpv6Lookup, m))) {
       dropped.Drop(m, DropReason::kEdgeOverflow);
     }
   }
+}
+
+bool EncapStage::EncapOne(rte_mbuf* m, DropReason* why) const {
+  PacketMeta* meta = Meta(m);
+  const Srv6EncapPolicy* policy = meta->encap_policy;
+  if (unlikely(policy == nullptr)) {
+    *why = DropReason::kEncapNoPolicy;
+    return false;
+  }
+  if (unlikely(policy->num_sids == 0 || policy->num_sids > kMaxSids)) {
+    *why = DropReason::kEncapBadPolicy;
+    return false;
+  }
+  const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
+  uint8_t inner_proto;
+  uint32_t tclass;
+  if (meta->l3_type == L3Type::kIpv6) {
+    inner_proto = kProtoIpv6;
+    tclass = (wire::Load32(inner) >> 20) & 0xff;
+  } else if (meta->l3_type == L3Type::kIpv4) {
+    inner_proto = kProtoIpv4;
+    tclass = inner[1];  // TOS: DSCP and ECN, as RFC 2473 / 6040 copy them.
+  } else {
+    *why = DropReason::kEncapNotIp;
+    return false;
+  }
+  const uint16_t hdr = policy->rewrite_len;
+  const uint32_t inner_len = rte_pktmbuf_pkt_len(m);
+  const uint32_t payload = hdr - wire::kIpv6HeaderLen + inner_len;
+  if (unlikely(payload > 0xffff)) {
+    *why = DropReason::kEncapTooBig;
+    return false;
+  }
+  uint8_t* outer = PrependHeaders(m, hdr);
+  if (unlikely(outer == nullptr)) {
+    *why = DropReason::kEncapNoRoom;
+    return false;
+  }
+  rte_memcpy(outer, policy->rewrite, hdr);
+  wire::Store32(outer, (6u << 28) | (tclass << 20) | FlowLabelFromHash(meta->flow_hash));
+  wire::Store16(outer + 4, static_cast<uint16_t>(payload));
+  outer[7] = config_.hop_limit;
+  outer[policy->inner_nh_offset()] = inner_proto;
+
+  const bool has_srh = hdr != wire::kIpv6HeaderLen;
+  meta->l3_type = L3Type::kIpv6;
+  meta->l3_len = hdr + inner_len;
+  meta->l4_offset = hdr;
+  meta->l4_proto = inner_proto;
+  meta->srh_offset = has_srh ? static_cast<uint16_t>(wire::kIpv6HeaderLen) : 0;
+  meta->srh_nh_offset = has_srh ? 6 : 0;
+  meta->flags = static_cast<uint8_t>((meta->flags & ~kMetaSrh) | (has_srh ? kMetaSrh : 0) |
+                                     kMetaHopLimitDone);
+  return true;
 }
 
 }  // namespace cpn::dataplane

@@ -63,6 +63,10 @@ class EncapStage {
 
   void ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<EncapEdge>& out,
                     DropCounters& drops) const;
+  // ProcessBurst for one packet, for callers that fuse stages into one
+  // per-packet loop (the worker): true when `m` is encapsulated (it would
+  // leave on kIpv6Lookup), false with *why when it must be dropped.
+  bool EncapOne(rte_mbuf* m, DropReason* why) const;
 
  private:
   const EncapConfig config_;

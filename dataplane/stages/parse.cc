@@ -251,7 +251,7 @@ bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, DropReason
 }
 
 // Parses one frame. On success writes meta, strips L2, sets *edge.
-bool ParseOne(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, DropReason* why) {
+inline bool ParseFrame(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, DropReason* why) {
   if (unlikely(!HasMetaRoom(m))) {
     *why = DropReason::kNoMetadataRoom;
     return false;
@@ -343,20 +343,20 @@ void ParseStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<ParseEdge
     rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   }
   for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      rte_mbuf* ahead = pkts[i + kPrefetchAhead];
-      rte_prefetch0(rte_pktmbuf_mtod(ahead, void*));
-      PrefetchForWrite(rte_mbuf_to_priv(ahead));
-    }
+    if (i + kPrefetchAhead < n) Prefetch(pkts[i + kPrefetchAhead]);
     rte_mbuf* m = pkts[i];
     ParseEdge edge;
     DropReason why;
-    if (unlikely(!ParseOne(m, config_, &edge, &why))) {
+    if (unlikely(!ParseFrame(m, config_, &edge, &why))) {
       dropped.Drop(m, why);
     } else if (unlikely(!out.Push(edge, m))) {
       dropped.Drop(m, DropReason::kEdgeOverflow);
     }
   }
+}
+
+bool ParseStage::ParseOne(rte_mbuf* m, ParseEdge* edge, DropReason* why) const {
+  return ParseFrame(m, config_, edge, why);
 }
 
 }  // namespace cpn::dataplane

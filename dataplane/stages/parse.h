@@ -28,6 +28,7 @@
 #define CPN_DATAPLANE_STAGES_PARSE_H_
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <cstdint>
 
@@ -54,6 +55,18 @@ class ParseStage {
   // Classifies pkts[0..n) onto `out` or drops them. n <= kMaxBurst.
   void ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<ParseEdge>& out,
                     DropCounters& drops) const;
+  // ProcessBurst for one packet, for callers that fuse parse into their own
+  // per-packet loop (the worker): true with the edge `m` leaves on, or false
+  // with *why when it must be dropped. The caller prefetches (Prefetch, a
+  // few packets ahead).
+  bool ParseOne(rte_mbuf* m, ParseEdge* edge, DropReason* why) const;
+
+  // What ParseOne touches first: the frame's first line (read) and the
+  // packet's metadata in the mbuf's private area (written).
+  static void Prefetch(rte_mbuf* m) {
+    rte_prefetch0(rte_pktmbuf_mtod(m, void*));
+    PrefetchForWrite(rte_mbuf_to_priv(m));
+  }
 
  private:
   const ParseConfig config_;

@@ -132,7 +132,7 @@ Verdict DecapBehaviour(rte_mbuf* m, PacketMeta* meta, const LocalSidAction& a) {
   return Pass(Srv6Edge::kAdjacency);
 }
 
-Verdict ProcessOne(rte_mbuf* m) {
+Verdict RunBehaviour(rte_mbuf* m) {
   PacketMeta* meta = Meta(m);
   const LocalSidAction* a = meta->local_sid;
   if (unlikely(a == nullptr)) return Drop(DropReason::kSrv6NoAction);
@@ -174,13 +174,23 @@ void Srv6LocalSidStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<Sr
       PrefetchForWrite(rte_pktmbuf_mtod_offset(ahead, uint8_t*, RTE_CACHE_LINE_SIZE));
     }
     rte_mbuf* m = pkts[i];
-    const Verdict v = ProcessOne(m);
+    const Verdict v = RunBehaviour(m);
     if (unlikely(!v.ok)) {
       dropped.Drop(m, v.why);
     } else if (unlikely(!out.Push(v.edge, m))) {
       dropped.Drop(m, DropReason::kEdgeOverflow);
     }
   }
+}
+
+bool Srv6LocalSidStage::ProcessOne(rte_mbuf* m, Srv6Edge* edge, DropReason* why) const {
+  const Verdict v = RunBehaviour(m);
+  if (unlikely(!v.ok)) {
+    *why = v.why;
+    return false;
+  }
+  *edge = v.edge;
+  return true;
 }
 
 }  // namespace cpn::dataplane

@@ -55,6 +55,10 @@ class Srv6LocalSidStage {
  public:
   void ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<Srv6Edge>& out,
                     DropCounters& drops) const;
+  // ProcessBurst for one packet, for callers that fuse stages into one
+  // per-packet loop (the worker): true with the edge `m` leaves on, or false
+  // with *why when it must be dropped.
+  bool ProcessOne(rte_mbuf* m, Srv6Edge* edge, DropReason* why) const;
 };
 
 }  // namespace cpn::dataplane

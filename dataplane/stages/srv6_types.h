@@ -53,15 +53,19 @@ enum class EncapMode : uint8_t { kEncaps = 0, kEncapsRed = 1 };
 // the same "rewrite string" per segment list): per packet the encap stage
 // copies `rewrite` and patches only payload length, traffic class, flow
 // label, hop limit and next header. Build with MakeSrv6EncapPolicy.
+//
+// Layout: what encap reads per packet (num_sids, rewrite_len, rewrite) comes
+// first, so that for short segment lists it lies in the policy's first two
+// cache lines; source and sids are only read by the control plane.
 struct Srv6EncapPolicy {
-  uint8_t source[16];          // Outer IPv6 source: this router's address.
-  uint8_t sids[kMaxSids][16];  // In travel order: sids[0] is visited first.
-  uint8_t num_sids;            // 1..kMaxSids.
+  uint8_t num_sids;  // 1..kMaxSids.
   EncapMode mode;
   uint16_t rewrite_len;  // 40 (no SRH) or 40 + 8 + 16 * listed SIDs.
   // Outer IPv6 header + SRH, network order. Payload length, traffic class,
   // flow label, hop limit and the inner next header are filled per packet.
   alignas(16) uint8_t rewrite[sizeof(rte_ipv6_hdr) + sizeof(SrhHeader) + 16 * kMaxSids];
+  uint8_t source[16];          // Outer IPv6 source: this router's address.
+  uint8_t sids[kMaxSids][16];  // In travel order: sids[0] is visited first.
 
   // Where the next-header byte that names the inner packet sits in rewrite:
   // the outer IPv6 header's (6) when there is no SRH, else the SRH's (40).

@@ -35,47 +35,51 @@ void TxStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, std::span<const Adjacenc
       // The Ethernet header goes into the line just before the data.
       PrefetchForWrite(rte_pktmbuf_mtod_offset(ahead, uint8_t*, -RTE_CACHE_LINE_SIZE));
     }
-    rte_mbuf* m = pkts[i];
-    const PacketMeta* meta = Meta(m);
-    const uint32_t nh = meta->next_hop;
-    if (unlikely(nh >= adjacencies.size() || !adjacencies[nh].valid ||
-                 adjacencies[nh].port >= kMaxTxPorts)) {
-      dropped.Drop(m, DropReason::kNoAdjacency);
-      continue;
-    }
-    const Adjacency& adj = adjacencies[nh];
-    uint16_t ethertype;
-    if (meta->l3_type == L3Type::kIpv6) {
-      ethertype = wire::kEtherTypeIpv6;
-    } else if (meta->l3_type == L3Type::kIpv4) {
-      ethertype = wire::kEtherTypeIpv4;
-    } else {
-      dropped.Drop(m, DropReason::kRewriteNotIp);
-      continue;
-    }
-    const bool tagged = adj.vlan_id != 0;
-    const uint16_t l2 =
-        static_cast<uint16_t>(wire::kEthHeaderLen + (tagged ? wire::kVlanTagLen : 0));
-    uint8_t* eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, l2));
-    if (unlikely(eth == nullptr)) {
-      dropped.Drop(m, DropReason::kRewriteNoHeadroom);
-      continue;
-    }
-    std::memcpy(eth, adj.dst_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-    std::memcpy(eth + 6, adj.src_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-    if (tagged) {
-      wire::Store16(eth + 12, wire::kEtherTypeVlan);
-      wire::Store16(eth + 14, adj.vlan_id & 0x0fff);
-      wire::Store16(eth + 16, ethertype);
-    } else {
-      wire::Store16(eth + 12, ethertype);
-    }
-    m->port = adj.port;
-    Burst& b = buf_[adj.port];
-    b.pkts[b.n++] = m;
-    pending_mask_ |= 1u << adj.port;
-    if (b.n >= flush_threshold_) FlushPort(adj.port, sink, drops);
+    ProcessOne(pkts[i], adjacencies, sink, dropped);
   }
+}
+
+void TxStage::ProcessOne(rte_mbuf* m, std::span<const Adjacency> adjacencies, TxSink& sink,
+                         DropList& dropped) {
+  const PacketMeta* meta = Meta(m);
+  const uint32_t nh = meta->next_hop;
+  if (unlikely(nh >= adjacencies.size() || !adjacencies[nh].valid ||
+               adjacencies[nh].port >= kMaxTxPorts)) {
+    dropped.Drop(m, DropReason::kNoAdjacency);
+    return;
+  }
+  const Adjacency& adj = adjacencies[nh];
+  uint16_t ethertype;
+  if (meta->l3_type == L3Type::kIpv6) {
+    ethertype = wire::kEtherTypeIpv6;
+  } else if (meta->l3_type == L3Type::kIpv4) {
+    ethertype = wire::kEtherTypeIpv4;
+  } else {
+    dropped.Drop(m, DropReason::kRewriteNotIp);
+    return;
+  }
+  const bool tagged = adj.vlan_id != 0;
+  const uint16_t l2 =
+      static_cast<uint16_t>(wire::kEthHeaderLen + (tagged ? wire::kVlanTagLen : 0));
+  uint8_t* eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, l2));
+  if (unlikely(eth == nullptr)) {
+    dropped.Drop(m, DropReason::kRewriteNoHeadroom);
+    return;
+  }
+  std::memcpy(eth, adj.dst_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+  std::memcpy(eth + 6, adj.src_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+  if (tagged) {
+    wire::Store16(eth + 12, wire::kEtherTypeVlan);
+    wire::Store16(eth + 14, adj.vlan_id & 0x0fff);
+    wire::Store16(eth + 16, ethertype);
+  } else {
+    wire::Store16(eth + 12, ethertype);
+  }
+  m->port = adj.port;
+  Burst& b = buf_[adj.port];
+  b.pkts[b.n++] = m;
+  pending_mask_ |= 1u << adj.port;
+  if (b.n >= flush_threshold_) FlushPort(adj.port, sink, dropped.counters());
 }
 
 void TxStage::Flush(TxSink& sink, DropCounters& drops) {

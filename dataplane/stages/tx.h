@@ -58,6 +58,11 @@ class TxStage {
   // Rewrites L2 and buffers; may transmit full buffers through `sink`.
   void ProcessBurst(rte_mbuf** pkts, uint16_t n, std::span<const Adjacency> adjacencies,
                     TxSink& sink, DropCounters& drops);
+  // ProcessBurst for one packet, for callers that fuse the last stages into
+  // one per-packet loop (the worker): drops go to `dropped`. The caller
+  // prefetches (the mbuf's private area, and the line before its data).
+  void ProcessOne(rte_mbuf* m, std::span<const Adjacency> adjacencies, TxSink& sink,
+                  DropList& dropped);
 
   // Transmits every buffered packet. Call once per worker loop iteration so
   // a packet never waits for more traffic to the same port.

@@ -89,6 +89,7 @@ TEST(DpSrv6Routers, TransitRouterRunsEndAndForwardsPlainIpv6) {
       Encapsulated("fc00:2::e", {"fc00:2::e"}, 0, inner),                       // End at SL 0.
       Frame(Flow{"2001:db8:1::7", "2001:db8:77::1", 5353, 53}),                 // No route.
       Arp(),                                                                    // Not IP.
+      Frame(Flow{"2001:db8:1::7", "ff02::fb", 5353, 5353}),                     // Multicast.
   };
   tv1::CountersSnapshot c;
   const std::vector<Bytes> out =
@@ -124,7 +125,7 @@ TEST(DpSrv6Routers, TransitRouterRunsEndAndForwardsPlainIpv6) {
   EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_HOP_LIMIT_EXPIRED), 1u);
   EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_SRV6_SEGMENTS_LEFT), 1u);
   EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_NO_ROUTE), 1u);
-  EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_UNSUPPORTED_PROTOCOL), 1u);
+  EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_UNSUPPORTED_PROTOCOL), 2u);  // ARP, multicast.
   ASSERT_EQ(c.local_sids_size(), 2);
   EXPECT_EQ(c.local_sids(0).sid(), "fc00:2::e");
   EXPECT_EQ(c.local_sids(0).packets(), 3u);  // End, hop limit 1, SL 0.
