@@ -12,6 +12,7 @@ RuleBase SumRule(const Pipeline& p, uint32_t slot) {
     b.bytes += r.bytes.Get();
     b.new_flows += r.new_flows.Get();
     b.repicked += r.repicked_flows.Get();
+    b.rerouted += r.rerouted_flows.Get();
     b.not_steered += r.not_steered.Get();
   }
   return b;

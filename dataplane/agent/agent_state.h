@@ -45,7 +45,7 @@ struct AgentConfig {
 // Totals of one entity slot at the moment it was (re)assigned; reported
 // counters are (sum over workers) - base, so a new entity starts at zero.
 struct RuleBase {
-  uint64_t packets = 0, bytes = 0, new_flows = 0, repicked = 0, not_steered = 0;
+  uint64_t packets = 0, bytes = 0, new_flows = 0, repicked = 0, not_steered = 0, rerouted = 0;
 };
 struct PolicyBase {
   uint64_t packets = 0, bytes = 0, new_flows = 0;

@@ -282,10 +282,12 @@ class Builder {
       if (!src.ok()) return Tag(src.status(), v1::ENTITY_TYPE_SRV6_POLICY, out_);
       std::memcpy(source, src->bytes, 16);
       std::vector<Ipv6Addr> sids(static_cast<size_t>(policy.segments_size()));
+      uint32_t destination = 0;
       for (int i = 0; i < policy.segments_size(); ++i) {
         absl::StatusOr<IpAddress> a = ParseIpAddress(policy.segments(i));
         if (!a.ok()) return Tag(a.status(), v1::ENTITY_TYPE_SRV6_POLICY, out_);
         std::memcpy(sids[static_cast<size_t>(i)], a->bytes, 16);
+        if (i + 1 == policy.segments_size()) destination = slots_->destinations.IdOf(*a);
       }
       absl::StatusOr<Srv6EncapPolicy> encap = MakeSrv6EncapPolicy(
           source, sids,
@@ -300,6 +302,7 @@ class Builder {
       e.encap = *encap;
       e.hop_limit = static_cast<uint8_t>(policy.hop_limit() != 0 ? policy.hop_limit() : 64);
       e.live = true;
+      e.destination = destination;
       if (!fresh && prev_ != nullptr && *slot < prev_->policies.size() &&
           prev_->policies[*slot].live && !SamePath(prev_->policies[*slot].encap, e.encap)) {
         slots_->policies.BumpGeneration(*slot);  // New path: its flows are re-picked.

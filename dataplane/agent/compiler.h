@@ -55,6 +55,20 @@ struct PortBinding {
   bool quiesced = false;
 };
 
+// Ids of policies' last segments (PolicyEntry::destination), 1, 2, ... in
+// order of first sight, never reused: an id names one SID for the life of
+// the process, so a flow pinned under it recognises its site in any later
+// state. Grows with the distinct site SIDs ever installed (a few).
+class DestinationIds {
+ public:
+  uint32_t IdOf(const IpAddress& last_segment) {
+    return ids_.try_emplace(last_segment, static_cast<uint32_t>(ids_.size() + 1)).first->second;
+  }
+
+ private:
+  std::map<IpAddress, uint32_t> ids_;
+};
+
 struct SlotMaps {
   explicit SlotMaps(const Capacities& c = {})
       : routes(c.ipv6_routes + c.ipv4_routes, /*reuse_lowest=*/true),
@@ -65,6 +79,7 @@ struct SlotMaps {
   SlotAllocator<IpAddress> sids;
   SlotAllocator<uint32_t> policies;
   SlotAllocator<uint32_t> rules;
+  DestinationIds destinations;
 };
 
 struct CompileResult {

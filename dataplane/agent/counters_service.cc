@@ -210,6 +210,7 @@ tv1::CountersSnapshot CountersService::Sample(const std::set<int>& groups,
       c->set_bytes(now.bytes - base.bytes);
       c->set_new_flows(now.new_flows - base.new_flows);
       c->set_repicked_flows(now.repicked - base.repicked);
+      c->set_rerouted_flows(now.rerouted - base.rerouted);
       c->set_not_steered_packets(now.not_steered - base.not_steered);
     }
   }

@@ -66,6 +66,11 @@ struct alignas(64) PolicyEntry {
   uint32_t generation = 0;  // Bumped when the policy dies or its path changes.
   uint8_t hop_limit = 64;   // Outer hop limit (Srv6Policy.hop_limit).
   bool live = false;        // False for unused slots.
+  // Id of its last segment, the site's decapsulation SID (DestinationIds):
+  // policies with the same one end at the same site, so a flow whose
+  // policy goes away (a new path after a failure) keeps its site on
+  // another of them. > 0 for live policies.
+  uint32_t destination = 0;
   Srv6EncapPolicy encap;
 };
 static_assert(std::is_standard_layout_v<PolicyEntry>);

@@ -18,6 +18,28 @@ bool IsMember(const ForwardingState& s, const RuleEntry& rule, uint32_t policy_s
   return false;
 }
 
+// A live member of `rule` that ends at `destination` (a stale flow's site),
+// chosen by the flow hash when there are several (paths to one site);
+// MaglevTable::kNoBackend when the rule has none. Weight-0 members count:
+// they are how a draining site keeps its existing flows.
+uint32_t SameDestination(const ForwardingState& s, const RuleEntry& rule, uint32_t destination,
+                         uint32_t hash) {
+  if (destination == 0) return MaglevTable::kNoBackend;
+  const uint32_t* m = s.rule_members.data() + rule.members_offset;
+  auto matches = [&](uint32_t slot) {
+    return slot < s.policies.size() && s.policies[slot].live &&
+           s.policies[slot].destination == destination;
+  };
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < rule.members_count; ++i) count += matches(m[i]);
+  if (count == 0) return MaglevTable::kNoBackend;
+  uint32_t k = hash % count;
+  for (uint32_t i = 0; i < rule.members_count; ++i) {
+    if (matches(m[i]) && k-- == 0) return m[i];
+  }
+  return MaglevTable::kNoBackend;
+}
+
 // Builds the affinity key of a non-five-tuple mode into `key`. Returns false
 // when the packet uses the five-tuple after all (flow label on IPv4).
 bool BuildKey(AffinityMode mode, uint32_t rule_slot, rte_mbuf* m, const PacketMeta& meta,
@@ -140,24 +162,37 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
       }
     }
     if (slot == MaglevTable::kNoBackend) {
-      const MaglevTable* selector = s.tables.Selector(r);
-      const uint32_t pick =
-          selector != nullptr ? selector->Select(hash[j]) : MaglevTable::kNoBackend;
+      // A stale flow stays on its site when the rule still goes there (its
+      // path changed, e.g. around a failed link); otherwise, and for new
+      // flows, the weights pick.
+      uint32_t pick = stale ? SameDestination(s, rule, found[j].destination, hash[j])
+                            : MaglevTable::kNoBackend;
+      const bool kept_site = pick != MaglevTable::kNoBackend;
+      if (!kept_site) {
+        const MaglevTable* selector = s.tables.Selector(r);
+        pick = selector != nullptr ? selector->Select(hash[j]) : MaglevTable::kNoBackend;
+      }
       if (pick >= s.policies.size() || pick >= policy_limit || !s.policies[pick].live) {
         rc.not_steered.Add(1);
         dropped.Drop(pkt, PipelineDrop::kNotSteered);
         continue;
       }
+      const PolicyEntry& chosen = s.policies[pick];
       const UpsertResult res = affinity_->Upsert(
-          *akey[j], hash[j], AffinityValue{pick, s.policies[pick].generation}, now_tsc, &position);
+          *akey[j], hash[j], AffinityValue{pick, chosen.generation, 0, chosen.destination}, now_tsc,
+          &position);
       if (res == UpsertResult::kFailed) {
         dropped.Drop(pkt, PipelineDrop::kAffinityTableFull);
         continue;
       }
       slot = pick;
       if (res != UpsertResult::kUnchanged) {  // Else pinned earlier in this burst.
-        rc.new_flows.Add(1);
-        if (stale) rc.repicked_flows.Add(1);
+        if (kept_site) {
+          rc.rerouted_flows.Add(1);
+        } else {
+          rc.new_flows.Add(1);
+          if (stale) rc.repicked_flows.Add(1);
+        }
         c.policies[slot].new_flows.Add(1);
       }
     }

@@ -8,14 +8,20 @@
 //             A hit keeps its policy while that policy is alive with the
 //             generation the flow was pinned with AND still a member of the
 //             rule (weight 0 included: draining keeps existing flows).
-//   select    otherwise (new flow, expired, or stale -> "re-picked"): the
-//             rule's Maglev table picks a policy by the flow hash, and the
-//             flow is pinned to (policy slot, generation). All weights 0 ->
-//             NOT_STEERED; the table cannot store it -> AFFINITY_TABLE_FULL.
+//   reroute   a stale flow (its policy died, left the rule or changed path)
+//             whose rule still has a live policy ending at the flow's
+//             destination (PolicyEntry::destination, the site's decap SID)
+//             moves to it -- the same site on a new path -- chosen by the
+//             flow hash among several ("rerouted").
+//   select    otherwise (new flow, expired, or stale with its site gone ->
+//             "re-picked"): the rule's Maglev table picks a policy by the
+//             flow hash, and the flow is pinned to (policy slot, generation,
+//             destination). All weights 0 -> NOT_STEERED; the table cannot
+//             store it -> AFFINITY_TABLE_FULL.
 //
 // Steered packets leave on kEncap with meta.encap_policy set (the policy's
 // prebuilt headers in the ForwardingState). Counts per rule (packets, bytes,
-// new / re-picked flows, not steered) and per policy (packets, bytes, new
+// new / re-picked / rerouted flows, not steered) and per policy (packets, bytes, new
 // flows), bytes being the L3 bytes before encapsulation. With IPFIX export
 // on, each steered packet is also counted on its flow's affinity entry
 // (AffinityTable::Count; a null test when export is off).

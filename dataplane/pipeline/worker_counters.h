@@ -62,7 +62,7 @@ struct RelaxedCounter {
 };
 
 struct RuleCounters {
-  RelaxedCounter packets, bytes, new_flows, repicked_flows, not_steered;
+  RelaxedCounter packets, bytes, new_flows, repicked_flows, not_steered, rerouted_flows;
 };
 struct PolicyCounters {
   RelaxedCounter packets, bytes, new_flows;

@@ -86,7 +86,7 @@ uint64_t AffinityTable::LookupBulk(const FlowKey* const keys[], const uint32_t h
     if (pos[i] < 0) continue;
     Slot& s = slots_[pos[i]];
     if (Expired(s, now_tsc)) continue;
-    values[i] = AffinityValue{s.policy, s.generation, static_cast<uint32_t>(pos[i])};
+    values[i] = AffinityValue{s.policy, s.generation, static_cast<uint32_t>(pos[i]), s.destination};
     // Flow records: the caller counts this packet on the entry soon; start
     // the (random, likely missing) load of its counts now.
     if (stats_ != nullptr) rte_prefetch0(&stats_[pos[i]]);
@@ -123,7 +123,7 @@ UpsertResult AffinityTable::Upsert(const FlowKey& key, uint32_t hash, AffinityVa
     EmitRecord(key, static_cast<uint32_t>(pos),
                expired ? FlowEndReason::kIdleTimeout : FlowEndReason::kForcedEnd);
   }
-  s = Slot{value.policy, value.generation, now_tsc};
+  s = Slot{value.policy, value.generation, now_tsc, value.destination};
   if (!fresh) {
     updates_.Add(1);
     return UpsertResult::kUpdated;

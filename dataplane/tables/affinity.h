@@ -14,10 +14,12 @@
 // gives the same answer while their rule's weights are unchanged), and
 // capacity is split between workers (size each for its share).
 //
-// ENTRY: {policy index, policy generation, last-seen TSC}. The generation is
-// the policy's generation when the flow was pinned; the caller compares it
-// with the live one (bumped when the policy dies or its path changes) and
-// re-picks a stale flow -- flows whose policy died move at once.
+// ENTRY: {policy index, policy generation, last-seen TSC, destination}. The
+// generation is the policy's generation when the flow was pinned; the caller
+// compares it with the live one (bumped when the policy dies or its path
+// changes) and looks again for a stale flow -- at once, on its next packet:
+// on another policy to the same destination (site) when the rule has one,
+// else re-picked (steer_stage.h).
 //
 // BOUNDS: capacity fixed at creation (extendable buckets, so an insert fails
 // only when every slot is used). An entry idle longer than idle_timeout_tsc
@@ -109,6 +111,9 @@ struct AffinityValue {
   uint32_t policy = 0;
   uint32_t generation = 0;
   uint32_t position = 0;  // Set by LookupBulk on a hit: the entry, for Count().
+  // The policy's PolicyEntry::destination when pinned (its site), so that a
+  // stale flow can be kept on its site; 0: none.
+  uint32_t destination = 0;
 };
 
 struct AffinityCounters {
@@ -193,8 +198,9 @@ class AffinityTable {
     uint32_t policy;
     uint32_t generation;
     uint64_t last_seen;
+    uint32_t destination;
   };
-  static_assert(sizeof(Slot) == 16);
+  static_assert(sizeof(Slot) == 24);
   struct FlowStats {  // By position; only with a flow sink.
     uint64_t packets;
     uint64_t bytes;

@@ -118,6 +118,10 @@ absl::StatusOr<std::string> RenderDataplaneMetrics(const tv1::CountersSnapshot& 
   RETURN_IF_ERROR(Family(t, "cpn_steering_rule_repicked_flows_total",
                          "Flows re-picked because their site's policy went away.", kCounter, rules,
                          rule, [](const tv1::SteeringRuleCounters& r) { return r.repicked_flows(); }));
+  RETURN_IF_ERROR(Family(t, "cpn_steering_rule_rerouted_flows_total",
+                         "Flows kept on their site over a new path when theirs went away.",
+                         kCounter, rules, rule,
+                         [](const tv1::SteeringRuleCounters& r) { return r.rerouted_flows(); }));
   RETURN_IF_ERROR(Family(t, "cpn_steering_rule_not_steered_packets_total",
                          "Packets dropped because the rule had no live policy.", kCounter, rules,
                          rule,

@@ -76,10 +76,10 @@ void PrintSnapshot(Dpctl& dp, const tv1::CountersSnapshot& s) {
   }
   if (!drops.empty()) out << "\n" << drops.Render();
   if (s.steering_rules_size() != 0) {
-    Table t({"RULE", "PACKETS", "BYTES", "NEW_FLOWS", "REPICKED", "NOT_STEERED"});
+    Table t({"RULE", "PACKETS", "BYTES", "NEW_FLOWS", "REPICKED", "REROUTED", "NOT_STEERED"});
     for (const auto& r : s.steering_rules()) {
       t.Add({N(r.rule_id()), N(r.packets()), N(r.bytes()), N(r.new_flows()),
-             N(r.repicked_flows()), N(r.not_steered_packets())});
+             N(r.repicked_flows()), N(r.rerouted_flows()), N(r.not_steered_packets())});
     }
     out << "\n" << t.Render();
   }

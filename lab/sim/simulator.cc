@@ -70,6 +70,10 @@ class Run {
   absl::Status Epoch(double t);
   Route RouteOf(uint32_t ingress, uint32_t candidate) const;
   Route Pick(uint32_t ingress, double u) const;
+  // A live candidate route of `ingress` to `site` (chosen by u among
+  // several), or none: where the dataplane moves a flow whose path died
+  // while its site lives (a "rerouted" flow keeps its site).
+  Route RouteToSite(uint32_t ingress, uint32_t site, double u) const;
   bool LiveInView(const Route& r) const;
   void Send(uint64_t rid, double t);
   void NewRequest(uint32_t ingress, int64_t flow, double t);
@@ -207,6 +211,17 @@ Route Run::Pick(uint32_t ingress, double u) const {
   return best;
 }
 
+Route Run::RouteToSite(uint32_t ingress, uint32_t site, double u) const {
+  std::vector<Route> live;
+  for (uint32_t i = 0; i < view_.candidates().by_demand[ingress].size(); ++i) {
+    Route r = RouteOf(ingress, i);
+    if (r.valid() && r.site == site && LiveInView(r)) live.push_back(std::move(r));
+  }
+  if (live.empty()) return Route{};
+  const size_t k = std::min(live.size() - 1, static_cast<size_t>(u * live.size()));
+  return std::move(live[k]);
+}
+
 void Run::Send(uint64_t rid, double t) {
   Request& r = requests_[rid];
   Flow& f = flows_[r.flow];
@@ -214,7 +229,8 @@ void Run::Send(uint64_t rid, double t) {
   if (f.route.valid() && policy_.flow_affinity() && LiveInView(f.route)) {
     route = f.route;
   } else {
-    route = Pick(f.ingress, f.u);
+    if (f.route.valid() && policy_.flow_affinity()) route = RouteToSite(f.ingress, f.route.site, f.u);
+    if (!route.valid()) route = Pick(f.ingress, f.u);
     if (f.route.valid() && route.valid() && route.site != f.route.site) {
       if (queues_[f.route.site].up() && LiveInView(f.route)) {
         ++out_.moved_live;

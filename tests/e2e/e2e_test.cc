@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -213,7 +214,7 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
   RecordProperty("st_reprogrammed_ms", static_cast<int>(reprogrammed_ms));
   EXPECT_LT(reprogrammed_ms, 1000);
   ASSERT_TRUE(WaitUntil([&] {
-    return net.Counters("st").ports_size() == 3 &&
+    return net.Counters("st").ports_size() == 4 &&
            net.Counters("st").ports(0).oper_state() == cpn::telemetry::v1::OPER_STATE_UP;
   }));
   ExpectSameSites(first, net.Inject(a), a, "after the gateway restarted");
@@ -248,6 +249,59 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
   EXPECT_LE(net.Read("ing"), v_ing + 1);  // at most a weight MODIFY
   RecordProperty("ing_writes_after_controller_restart", static_cast<int>(net.Read("ing") - v_ing));
   ExpectSameSites(first, net.Inject(a), a, "after the controller restarted");
+}
+
+// The Port.ids ing's route to `prefix` leaves on.
+std::set<uint32_t> IngressPortsToward(Network& net, const std::string& prefix) {
+  std::vector<v1::Entity> es;
+  net.Read("ing", &es);
+  std::set<uint32_t> ports;
+  for (const v1::Entity& e : es) {
+    if (!e.has_route() || e.route().prefix() != prefix || !e.route().has_next_hops()) continue;
+    for (const v1::NextHop& nh : e.route().next_hops().next_hops()) ports.insert(nh.port_id());
+  }
+  return ports;
+}
+
+uint64_t RxPackets(Network& net, const std::string& router, uint32_t port_id) {
+  const cpn::telemetry::v1::CountersSnapshot snap = net.Counters(router);
+  for (const auto& p : snap.ports()) {
+    if (p.port_id() == port_id) return p.rx_packets();
+  }
+  return 0;
+}
+
+// A fibre cut between ing and tr: both ends lose every frame and the
+// controller is told. It reroutes the underlay over the backup link, and
+// every established flow reaches its site again over it.
+TEST(E2e, ALinkCutReroutesOverTheBackupAndNoEstablishedFlowMoves) {
+  Network net;
+  ASSERT_NO_FATAL_FAILURE(net.StartDataplanes());
+  const int c = net.StartController(2);
+  ASSERT_NO_FATAL_FAILURE(net.ReportLoad(c, 3, 4));
+  ASSERT_NO_FATAL_FAILURE(net.SetDemand(c, 20));
+  ASSERT_TRUE(net.WaitForSessions(c, cv1::SESSION_STATE_PRIMARY));
+  ASSERT_TRUE(WaitUntil([&] { return !net.IngressWeights().empty(); }));
+  const std::string st_locator = "fcbb:bb00:3::/48";
+  ASSERT_EQ(IngressPortsToward(net, st_locator), std::set<uint32_t>{1}) << "not via tr";
+  const std::vector<Flow> a = Flows(0, 200);
+  const SiteCapture first = net.Inject(a);
+  ASSERT_EQ(first.site_of_flow.size(), a.size());
+
+  const uint64_t backup_rx = RxPackets(net, "st", 4);
+  ASSERT_NO_FATAL_FAILURE(net.CutLink(c, "ing-tr"));
+  const auto cut = Clock::now();
+  ASSERT_TRUE(WaitUntil(
+      [&] { return IngressPortsToward(net, st_locator) == std::set<uint32_t>{3}; }))
+      << "ing's route to st did not move to the backup link";
+  RecordProperty("reroute_ms",
+                 static_cast<int>(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cut)
+                         .count()));
+  const SiteCapture second = net.Inject(a);
+  ExpectSameSites(first, second, a, "after the link cut");
+  EXPECT_EQ(second.site_of_flow.size(), a.size());
+  EXPECT_GE(RxPackets(net, "st", 4) - backup_rx, a.size()) << "not over the backup link";
 }
 
 TEST(E2e, TheBackupTakesOverWhenThePrimaryDiesAndNoEstablishedFlowMoves) {

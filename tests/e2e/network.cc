@@ -42,7 +42,9 @@ std::unique_ptr<grpc::ClientContext> Ctx(std::chrono::seconds timeout = std::chr
 
 std::string Addr(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-// The topology: three routers in a line, two sites at the last.
+// The topology: three routers in a line, two sites at the last, and a
+// backup link from the first to the last (IGP metric 30 against 20, 5 ms
+// against 2 ms: unused while the line is whole).
 std::string TopologyText(const std::map<std::string, int>& grpc_ports) {
   auto router = [&](const std::string& id, int n, const std::string& role) {
     return absl::StrCat("routers { id: \"", id, "\" srv6_locator: \"fcbb:bb00:", n,
@@ -51,12 +53,11 @@ std::string TopologyText(const std::map<std::string, int>& grpc_ports) {
   };
   auto link = [](const std::string& id, const std::string& a, const std::string& ai,
                  const std::string& amac, const std::string& b, const std::string& bi,
-                 const std::string& bmac) {
+                 const std::string& bmac, int delay_us = 1000, int metric = 10) {
     return absl::StrCat("links { id: \"", id, "\" a { router_id: \"", a, "\" interface: \"", ai,
                         "\" mac_address: \"", amac, "\" } b { router_id: \"", b, "\" interface: \"",
-                        bi, "\" mac_address: \"", bmac,
-                        "\" } propagation_delay_us: 1000 capacity_bps: 10000000000 igp_metric: "
-                        "10 }\n");
+                        bi, "\" mac_address: \"", bmac, "\" } propagation_delay_us: ", delay_us,
+                        " capacity_bps: 10000000000 igp_metric: ", metric, " }\n");
   };
   auto site = [](const std::string& id, int n) {
     return absl::StrCat("sites { id: \"", id, "\" attachment { router_id: \"st\" interface: \"site",
@@ -69,6 +70,8 @@ std::string TopologyText(const std::map<std::string, int>& grpc_ports) {
       router("tr", 2, "ROUTER_ROLE_CORE"), router("st", 3, "ROUTER_ROLE_SITE_GATEWAY"),
       link("ing-tr", "ing", "eth1", "02:00:00:00:01:01", "tr", "eth1", "02:00:00:00:02:01"),
       link("tr-st", "tr", "eth2", "02:00:00:00:02:02", "st", "eth1", "02:00:00:00:03:01"),
+      link("ing-st", "ing", "eth2", "02:00:00:00:01:02", "st", "eth2", "02:00:00:00:03:02", 5000,
+           30),
       site("s1", 1), site("s2", 2), "services { id: \"", kService, "\" anycast_prefix: \"",
       kServicePrefix,
       "\" protocol: PROTOCOL_UDP latency_bound_ms: 10000 mean_request_bytes: 1000 "
@@ -120,8 +123,9 @@ std::vector<std::string> Network::PortArgs(const std::string& router, int start)
     return absl::StrCat("net_pcap", n, ",rx_pcap=", dir_, "/empty.pcap,tx_pcap=", dir_, "/", tx);
   };
   if (router == "ing") {
-    return {"--port", "eth1=" + memif(0, "server", "l1.sock", "02:00:00:00:01:01"), "--port",
-            "access=" + memif(1, "server", "access.sock", kAccessMac)};
+    return {"--port", "eth1=" + memif(0, "server", "l1.sock", "02:00:00:00:01:01"),
+            "--port", "access=" + memif(1, "server", "access.sock", kAccessMac),
+            "--port", "eth2=" + memif(2, "server", "l3.sock", "02:00:00:00:01:02")};
   }
   if (router == "tr") {
     return {"--port", "eth1=" + memif(0, "client", "l1.sock", "02:00:00:00:02:01"), "--port",
@@ -130,7 +134,8 @@ std::vector<std::string> Network::PortArgs(const std::string& router, int start)
   if (router == "st") {
     return {"--port", "eth1=" + memif(0, "client", "l2.sock", "02:00:00:00:03:01"),
             "--port", "site1=" + pcap(0, absl::StrCat("site1-", start, ".pcap")),
-            "--port", "site2=" + pcap(1, absl::StrCat("site2-", start, ".pcap"))};
+            "--port", "site2=" + pcap(1, absl::StrCat("site2-", start, ".pcap")),
+            "--port", "eth2=" + memif(1, "client", "l3.sock", "02:00:00:00:03:02")};
   }
   return {"--port", "out=" + memif(0, "client", "access.sock", kGenOutMac)};  // gen
 }
@@ -143,7 +148,7 @@ void Network::StartDataplane(const std::string& router) {
   std::vector<std::string> args = {
       CPN_DATAPLANE_BINARY, "--router-id", router, "--listen", Addr(d.grpc_port),
       "--workers",          "1",           "-m",   "256",      "--file-prefix",
-      prefixes_.back(),     "--metrics-listen", "127.0.0.1:0"};
+      prefixes_.back(),     "--metrics-listen", "127.0.0.1:0", "--lab-emulation"};
   for (const std::string& a : PortArgs(router, d.starts)) args.push_back(a);
   d.process = std::make_unique<ChildProcess>(args);
   const std::string port = d.process->WaitForNumberAfter("serving DataplaneService on 127.0.0.1:");
@@ -288,6 +293,29 @@ void Network::ReportLoad(int controller, double busy_s1, double busy_s2) {
   }
   stream->WritesDone();
   ASSERT_TRUE(stream->Finish().ok());
+}
+
+void Network::CutLink(int controller, const std::string& link) {
+  // Port.ids of each link's ends, in PortArgs' order.
+  const std::map<std::string, std::vector<std::pair<std::string, uint32_t>>> ends = {
+      {"ing-tr", {{"ing", 1}, {"tr", 1}}},
+      {"tr-st", {{"tr", 2}, {"st", 1}}},
+      {"ing-st", {{"ing", 3}, {"st", 4}}}};
+  for (const auto& [router, port] : ends.at(link)) {
+    v1::SetPortEmulationRequest req;
+    req.set_port_id(port);
+    req.mutable_emulation()->set_loss_ratio(1.0);
+    v1::SetPortEmulationResponse resp;
+    const grpc::Status s = dataplane(router).SetPortEmulation(Ctx().get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << router << " port " << port << ": " << s.error_message();
+  }
+  cv1::UpdateLinkRequest update;
+  update.mutable_link()->set_id(link);
+  update.mutable_link()->set_admin_state(cpn::common::v1::ADMIN_STATE_DOWN);
+  update.mutable_update_mask()->add_paths("admin_state");
+  cv1::UpdateLinkResponse out;
+  const grpc::Status s = this->controller(controller).UpdateLink(Ctx().get(), update, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
 }
 
 uint64_t Network::Read(const std::string& router, std::vector<v1::Entity>* out) {

@@ -1,7 +1,9 @@
 // A small CPN network of real processes for end-to-end tests:
 //
 //   gen ==memif== ing ==memif== tr ==memif== st --pcap--> site s1
-//                                               --pcap--> site s2
+//                  |                          |  --pcap--> site s2
+//                  +==========memif===========+
+//                   backup: IGP metric 30, 5 ms
 //
 // ing (ingress), tr (transit) and st (gateway of sites s1 and s2) are
 // cpn-dataplane processes programmed by cpn-controller processes from a
@@ -64,6 +66,12 @@ class Network {
 
   cpn::controller::v1::ControllerService::Stub& controller(int index);
   cpn::dataplane::v1::DataplaneService::Stub& dataplane(const std::string& router);
+
+  // Cuts `link` ("ing-tr", "tr-st" or "ing-st") as a fibre cut would: both
+  // ends lose every frame (SetPortEmulation, loss 1; the dataplanes run
+  // with --lab-emulation), then `controller` hears of it (UpdateLink
+  // admin_state DOWN, as an optical alarm would tell it).
+  void CutLink(int controller, const std::string& link);
 
   // Configures the demand at ing (rate in requests per second).
   void SetDemand(int controller, double rps);

@@ -267,6 +267,107 @@ TEST(DpSteeringE2e, WriteOverGrpcThenSteerAPcapAndKeepFlowsAcrossWeightChanges) 
 
 // IPv4 service traffic is steered the same way (inner IPv4, next header 4),
 // and plain IPv4 is forwarded with its TTL decremented and checksum fixed.
+// A link on the flows' path fails: the controller replaces every policy by
+// one over another transit (new segments, new ids) and changes the weights.
+// Each established flow keeps its site over the new path ("rerouted"), not
+// re-picked by the new weights. A policy modified in place to a new path
+// keeps its flows too. Only when its site leaves the rule is a flow
+// re-picked.
+TEST(DpSteeringE2e, FlowsWhosePathFailsKeepTheirSiteOverTheNewPath) {
+  DataplaneHarness h({.workers = 1});
+  auto ctl = h.Connect(1, "e2e-controller");
+  const std::string empty = TempFile("empty.pcap");
+  const std::string out = TempFile("out.pcap");
+  const std::string discard = TempFile("discard.pcap");
+  constexpr int kFlows = 500;
+  auto send_all = [&](int round) {
+    std::vector<Bytes> in;
+    for (int i = 0; i < kFlows; ++i) in.push_back(Frame(ServiceFlow(1, i), 32, round));
+    return Insert(PortEntity(static_cast<uint32_t>(10 + round), absl::StrCat("in", round),
+                             PcapPort(TempFile(absl::StrCat("in", round, ".pcap")), in, discard)));
+  };
+  // Site and transit of each flow in the frames of round `round`.
+  auto observe = [&](int round, std::map<std::string, std::string>* site,
+                     std::set<std::string>* transits) {
+    tv1::CountersSnapshot c = h.WaitForCounters([&](const tv1::CountersSnapshot& s) {
+      const tv1::PortCounters* p = PortOf(s, 2);
+      return p != nullptr && p->tx_packets() >= uint64_t{kFlows} * (round + 1);
+    });
+    std::vector<Bytes> frames;
+    EXPECT_TRUE(ReadPcap(out, &frames));
+    EXPECT_EQ(frames.size(), size_t{kFlows} * (round + 1));
+    for (size_t i = size_t{kFlows} * round; i < frames.size(); ++i) {
+      const SrOut o = DecodeSrFrame(frames[i]);
+      EXPECT_TRUE(o.ok && o.srh.size() == 2) << "frame " << i;
+      if (!o.ok || o.srh.size() != 2) continue;
+      (*site)[FlowId(o.inner_src, o.sport)] = o.srh[0];
+      transits->insert(o.srh[1]);
+    }
+    return c;
+  };
+  const grpc::Status w1 = h.Write(
+      1, 0, 1,
+      {send_all(0), Insert(PortEntity(2, "core", PcapPort(empty, {}, out), kCoreMac)),
+       Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
+       Insert(RouteVia(0, "fc00::/16", {{2, "fe80::2"}})),
+       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA})),
+       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB})),
+       Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}}))});
+  ASSERT_TRUE(w1.ok()) << w1.error_message();
+  std::map<std::string, std::string> before;
+  std::set<std::string> transits;
+  observe(0, &before, &transits);
+  ASSERT_EQ(before.size(), size_t{kFlows});
+  int on_b = 0;
+  for (const auto& [flow, site] : before) on_b += site == kSiteB;
+  ASSERT_GT(on_b, kFlows / 4);
+
+  // The path through fc00:2::e fails: new policies through fc00:5::e, and
+  // weights that would send nearly every re-picked flow to site A.
+  const grpc::Status w2 = h.Write(
+      1, 1, 2,
+      {Insert(PolicyEntity(3, "2001:db8:ff::1", {"fc00:5::e", kSiteA})),
+       Insert(PolicyEntity(4, "2001:db8:ff::1", {"fc00:5::e", kSiteB})),
+       Modify(RuleEntity(10, "2001:db8:cafe::/48", {{3, 95}, {4, 5}})),
+       Delete(PolicyEntity(1, "", {})), Delete(PolicyEntity(2, "", {})), send_all(1)});
+  ASSERT_TRUE(w2.ok()) << w2.error_message();
+  std::map<std::string, std::string> after;
+  transits.clear();
+  tv1::CountersSnapshot c = observe(1, &after, &transits);
+  EXPECT_EQ(after, before) << "every flow must keep its site over the new path";
+  EXPECT_EQ(transits, std::set<std::string>{"fc00:5::e"});
+  const tv1::SteeringRuleCounters* rule = RuleOf(c, 10);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->rerouted_flows(), uint64_t{kFlows});
+  EXPECT_EQ(rule->repicked_flows(), 0u);
+  EXPECT_EQ(rule->new_flows(), uint64_t{kFlows});  // Round 0's only.
+
+  // Policy 3 is modified in place to a third path: its flows stay on A.
+  const grpc::Status w3 =
+      h.Write(1, 2, 3,
+              {Modify(PolicyEntity(3, "2001:db8:ff::1", {"fc00:6::e", kSiteA})), send_all(2)});
+  ASSERT_TRUE(w3.ok()) << w3.error_message();
+  after.clear();
+  transits.clear();
+  c = observe(2, &after, &transits);
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(transits, (std::set<std::string>{"fc00:5::e", "fc00:6::e"}));
+  EXPECT_EQ(RuleOf(c, 10)->rerouted_flows(), uint64_t{2 * kFlows} - on_b);
+  EXPECT_EQ(RuleOf(c, 10)->repicked_flows(), 0u);
+
+  // Site B leaves the rule: only now are its flows re-picked (onto A).
+  const grpc::Status w4 =
+      h.Write(1, 3, 4,
+              {Modify(RuleEntity(10, "2001:db8:cafe::/48", {{3, 100}})),
+               Delete(PolicyEntity(4, "", {})), send_all(3)});
+  ASSERT_TRUE(w4.ok()) << w4.error_message();
+  after.clear();
+  transits.clear();
+  c = observe(3, &after, &transits);
+  for (const auto& [flow, site] : after) EXPECT_EQ(site, kSiteA) << flow;
+  EXPECT_EQ(RuleOf(c, 10)->repicked_flows(), static_cast<uint64_t>(on_b));
+}
+
 TEST(DpSteeringE2e, Ipv4ServicesAreSteeredAndPlainIpv4IsRouted) {
   DataplaneHarness h({.workers = 1});
   auto ctl = h.Connect(1);

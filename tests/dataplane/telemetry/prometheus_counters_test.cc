@@ -25,7 +25,7 @@ tv1::CountersSnapshot Sample() {
     drops { reason: DROP_REASON_NO_ROUTE packets: 5 }
     drops { reason: DROP_REASON_MALFORMED_SRH packets: 2 }
     steering_rules { rule_id: 10 packets: 900 bytes: 72000 new_flows: 300 repicked_flows: 4
-                     not_steered_packets: 1 }
+                     not_steered_packets: 1 rerouted_flows: 6 }
     policies { policy_id: 1 packets: 600 bytes: 48000 new_flows: 200 }
     policies { policy_id: 2 packets: 300 bytes: 24000 new_flows: 100 }
     local_sids { sid: "fcbb:bb00:1::1" packets: 7 bytes: 700 }
@@ -55,6 +55,7 @@ TEST(DataplanePrometheusTest, EveryCounterGroupIsExposedWithItsLabels) {
   EXPECT_TRUE(Has(t, "cpn_drops_total{reason=\"malformed_srh\"} 2"));
   EXPECT_TRUE(Has(t, "cpn_steering_rule_new_flows_total{rule_id=\"10\"} 300"));
   EXPECT_TRUE(Has(t, "cpn_steering_rule_repicked_flows_total{rule_id=\"10\"} 4"));
+  EXPECT_TRUE(Has(t, "cpn_steering_rule_rerouted_flows_total{rule_id=\"10\"} 6"));
   EXPECT_TRUE(Has(t, "cpn_policy_packets_total{policy_id=\"2\"} 300"));
   EXPECT_TRUE(Has(t, "cpn_local_sid_packets_total{sid=\"fcbb:bb00:1::1\"} 7"));
   EXPECT_TRUE(Has(t, "cpn_affinity_entries 300"));
