@@ -36,14 +36,19 @@ namespace {
 // the larger side of it (the gains or the losses) is scaled down to match
 // the other. (Spreading the held share over the others in proportion to
 // their targets instead would put weight onto candidates the target takes
-// it from.)
+// it from.) A saturated candidate's relief outranks the others' holds: when
+// the free gains cannot take all of it, held gains are released, each in
+// proportion to the gain its target wants, until they can (else the matching
+// would scale the relief down to nothing whenever every receiver had just
+// lost weight).
 bool ApplyReversalHold(const DampingOptions& options, const DampingInput& in,
                        std::span<const double> w, absl::InlinedVector<double, 16>& held) {
   const size_t n = w.size();
   if (options.reversal_hold <= absl::ZeroDuration() || in.last_move_at.size() != n) return false;
   absl::InlinedVector<double, 16> move(n, 0.0);
+  absl::InlinedVector<bool, 16> held_back(n, false);
   bool any = false;
-  double gains = 0, losses = 0;
+  double gains = 0, losses = 0, relief_losses = 0, held_gains = 0;
   for (size_t c = 0; c < n; ++c) {
     move[c] = in.target[c] - w[c];
     const bool turns_back = !in.dead[c] && std::abs(move[c]) > 1e-12 &&
@@ -55,12 +60,24 @@ bool ApplyReversalHold(const DampingOptions& options, const DampingInput& in,
                             ? in.overload
                             : in.utilization[c] >= options.reversal_hold_release_utilization);
     if (turns_back && !relief) {
+      if (move[c] > 0) held_gains += move[c];
+      held_back[c] = true;
       move[c] = 0;
       any = true;
     }
+    if (relief) relief_losses -= move[c];  // Saturated: it must be able to shed.
     (move[c] > 0 ? gains : losses) += std::abs(move[c]);
   }
   if (!any) return false;
+  if (relief_losses > gains && held_gains > 0) {
+    const double release = std::min(1.0, (relief_losses - gains) / held_gains);
+    for (size_t c = 0; c < n; ++c) {
+      const double wanted = in.target[c] - w[c];
+      if (!held_back[c] || wanted <= 0) continue;
+      move[c] = wanted * release;
+      gains += move[c];
+    }
+  }
   const double gain_scale = gains > losses ? losses / gains : 1.0;
   const double loss_scale = losses > gains ? gains / losses : 1.0;
   held.resize(n);

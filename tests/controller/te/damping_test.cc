@@ -266,6 +266,31 @@ TEST(DampTest, AnOverloadedCandidateShedsWeightItJustGained) {
   EXPECT_NEAR(w[2], 0.2, 1e-12);
 }
 
+TEST(DampTest, ASaturatedCandidateShedsWeightEvenWhenEveryReceiverJustLostSome) {
+  // Candidate 0 rose 1 s ago and is saturated; 1 and 2 both fell 1 s ago, so
+  // taking its weight turns them back. The relief goes through anyway: 0
+  // falls by the step bound (0.1), 1 and 2 take it in proportion to the
+  // gains their targets want (0.1 and 0.3 of 0.4).
+  Case c{{0.6, 0.2, 0.2}, {0.2, 0.3, 0.5}, {0.1, -0.05, -0.05}, {80, 50, 50}, {80, 50, 50},
+         {0, 0, 0}};
+  DampingInput in = c.Input();
+  in.last_move_at = std::vector<absl::Time>(3, absl::FromUnixSeconds(99));
+  in.overload = true;
+  const std::vector<double> saturated = {1.2, 0.5, 0.5};
+  in.utilization = saturated;
+  std::vector<double> w(3);
+  const DampingResult r = Damp(DampingOptions{}, in, w);
+  EXPECT_EQ(r.outcome, DampingOutcome::kLimited);
+  EXPECT_NEAR(w[0], 0.5, 1e-12);
+  EXPECT_NEAR(w[1], 0.225, 1e-12);
+  EXPECT_NEAR(w[2], 0.275, 1e-12);
+  // Not saturated (0.9): the same move is held back entirely.
+  const std::vector<double> busy = {0.9, 0.5, 0.5};
+  in.utilization = busy;
+  EXPECT_EQ(Damp(DampingOptions{}, in, w).outcome, DampingOutcome::kHeldBack);
+  EXPECT_DOUBLE_EQ(w[0], 0.6);
+}
+
 TEST(DampTest, NewDemandTakesItsTarget) {
   Case c{{0, 0}, {0.3, 0.7}, {0, 0}, {1, 1}, {1, 1}, {0, 0}};
   std::vector<double> w(2);
