@@ -274,7 +274,8 @@ TEST(DampTest, ASaturatedCandidateShedsWeightEvenWhenEveryReceiverJustLostSome) 
   Case c{{0.6, 0.2, 0.2}, {0.2, 0.3, 0.5}, {0.1, -0.05, -0.05}, {80, 50, 50}, {80, 50, 50},
          {0, 0, 0}};
   DampingInput in = c.Input();
-  in.last_move_at = std::vector<absl::Time>(3, absl::FromUnixSeconds(99));
+  const std::vector<absl::Time> at(3, absl::FromUnixSeconds(99));
+  in.last_move_at = at;
   in.overload = true;
   const std::vector<double> saturated = {1.2, 0.5, 0.5};
   in.utilization = saturated;
