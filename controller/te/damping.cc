@@ -36,11 +36,13 @@ namespace {
 // the larger side of it (the gains or the losses) is scaled down to match
 // the other. (Spreading the held share over the others in proportion to
 // their targets instead would put weight onto candidates the target takes
-// it from.) A saturated candidate's relief outranks the others' holds: when
-// the free gains cannot take all of it, held gains are released, each in
-// proportion to the gain its target wants, until they can (else the matching
-// would scale the relief down to nothing whenever every receiver had just
-// lost weight).
+// it from.) A saturated candidate's relief outranks the others' holds when
+// nothing else can take it: if no gain is left free, held gains are
+// released, each in proportion to the gain its target wants, up to the
+// relief (else the matching would freeze a saturated site's weight for the
+// whole hold whenever every receiver had just lost weight). Releasing them
+// also when some gains are free took latency off the simulator's flash
+// crowd but tripled its oscillations (docs/decisions.md).
 bool ApplyReversalHold(const DampingOptions& options, const DampingInput& in,
                        std::span<const double> w, absl::InlinedVector<double, 16>& held) {
   const size_t n = w.size();
@@ -69,7 +71,7 @@ bool ApplyReversalHold(const DampingOptions& options, const DampingInput& in,
     (move[c] > 0 ? gains : losses) += std::abs(move[c]);
   }
   if (!any) return false;
-  if (relief_losses > gains && held_gains > 0) {
+  if (relief_losses > 0 && gains <= 1e-12 && held_gains > 0) {
     const double release = std::min(1.0, (relief_losses - gains) / held_gains);
     for (size_t c = 0; c < n; ++c) {
       const double wanted = in.target[c] - w[c];
