@@ -205,7 +205,7 @@ int Run(const Flags& flags) {
       std::cerr << "cpn-controller: --metrics-listen: " << m.status().message() << "\n";
       (*server)->Shutdown(absl::ZeroDuration());
       (*server)->SetDataplaneSessions(nullptr);
-    (*server)->SetInstallView(nullptr);
+      (*server)->SetInstallView(nullptr);
       southbound_ptr.store(nullptr);
       southbound.Stop();
       return 2;

@@ -80,8 +80,7 @@ absl::Status DecisionsService::ExplainDecision(const cv1::ExplainDecisionRequest
         Quote(key.service_id()), Quote(key.ingress_router_id()), set->epoch));
   }
   *response->mutable_decision() = r->decision;
-  cv1::Decision* const annotated[] = {response->mutable_decision()};
-  Annotate(annotated);
+  Annotate(response->mutable_decision());
   *response->mutable_demand() = r->demand;
   for (const cv1::CandidateExplanation& c : r->candidates) *response->add_candidates() = c;
   *response->mutable_solver() = set->solver;
@@ -107,8 +106,7 @@ absl::Status DecisionsService::WatchDecisions(
   for (const DecisionRecord& r : set->records) {
     if (!watcher.Matches(r.decision.ingress_router_id(), r.decision.service_id())) continue;
     *message.mutable_initial() = r.decision;
-    cv1::Decision* const annotated[] = {message.mutable_initial()};
-    Annotate(annotated);
+    Annotate(message.mutable_initial());
     if (!write(message)) return absl::CancelledError("the stream broke");
   }
   set.reset();
@@ -130,8 +128,7 @@ absl::Status DecisionsService::WatchDecisions(
     for (cv1::DecisionEvent& e : events) {
       if (e.change().epoch() <= initial_epoch) continue;
       *message.mutable_changed() = std::move(e);
-      cv1::Decision* const annotated[] = {message.mutable_changed()->mutable_decision()};
-      Annotate(annotated);
+      Annotate(message.mutable_changed()->mutable_decision());
       if (!write(message)) return absl::CancelledError("the stream broke");
     }
   }

@@ -55,6 +55,9 @@ class DecisionsService {
  private:
   // Annotates `decisions` through the install view, if one is attached.
   void Annotate(std::span<cpn::controller::v1::Decision* const> decisions) const;
+  void Annotate(cpn::controller::v1::Decision* decision) const {
+    Annotate(std::span<cpn::controller::v1::Decision* const>(&decision, 1));
+  }
 
   DecisionLoop* loop_;
   DecisionWatchHub* hub_;

@@ -156,6 +156,20 @@ Move ArcMove(uint32_t a, const EffectiveArc& o, const EffectiveArc& n) {
   return m;
 }
 
+// A candidate's damping memory after this epoch: this epoch's move and its
+// time when the weight moved, else the last one kept. A new demand's first
+// weights are a start, not a move.
+struct LastMove {
+  double move;
+  absl::Time at;
+};
+LastMove NextLastMove(DampingOutcome outcome, double move, double prev_move, absl::Time prev_at,
+                      absl::Time now) {
+  if (outcome == DampingOutcome::kNew) return {0.0, absl::InfinitePast()};
+  if (std::abs(move) > 1e-12) return {move, now};
+  return {prev_move, prev_at};
+}
+
 }  // namespace
 
 const DemandDecision* DecisionSet::Find(const DemandKey& key) const {
@@ -641,13 +655,10 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       cd.target_weight = target[c];
       cd.previous_weight = prev_weight_[c];
       const double move = w[c] - prev_weight_[c];
-      // A new demand's first weights are a start, not a move.
-      cd.last_move = damp[d].outcome == DampingOutcome::kNew ? 0.0
-                     : std::abs(move) > 1e-12                ? move
-                                                             : prev_move_[c];
-      cd.last_move_at = damp[d].outcome == DampingOutcome::kNew ? absl::InfinitePast()
-                        : std::abs(move) > 1e-12                ? in.now
-                                                                : prev_move_at_[c];
+      const LastMove last =
+          NextLastMove(damp[d].outcome, move, prev_move_[c], prev_move_at_[c], in.now);
+      cd.last_move = last.move;
+      cd.last_move_at = last.at;
       max_change = std::max(max_change, std::abs(move));
       max_target_gap = std::max(max_target_gap, std::abs(w[c] - target[c]));
       expected += w[c] * cd.terms.total_ms;
@@ -767,13 +778,10 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
   for (uint32_t d = 0; d < nd; ++d) {
     if (!refresh[d]) continue;
     for (uint32_t c = s.candidate_begin(d); c < s.candidate_end(d); ++c) {
-      const double move = w[c] - prev_weight_[c];
-      prev_move_[c] = damp[d].outcome == DampingOutcome::kNew ? 0.0
-                      : std::abs(move) > 1e-12                ? move
-                                                              : prev_move_[c];
-      prev_move_at_[c] = damp[d].outcome == DampingOutcome::kNew ? absl::InfinitePast()
-                         : std::abs(move) > 1e-12                ? in.now
-                                                                 : prev_move_at_[c];
+      const LastMove last = NextLastMove(damp[d].outcome, w[c] - prev_weight_[c], prev_move_[c],
+                                         prev_move_at_[c], in.now);
+      prev_move_[c] = last.move;
+      prev_move_at_[c] = last.at;
     }
   }
   last_moves_.swap(prev_move_);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "lab/sim/line_error.h"
 #include "lab/sim/traffic_matrix.h"
 
 namespace cpn::lab::sim {
@@ -25,10 +26,6 @@ std::vector<std::string_view> Lines(std::string_view text) {
     out.emplace_back(l.data(), l.size());
   }
   return out;
-}
-
-absl::Status LineError(std::string_view source, size_t line, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrFormat("%s:%d: %s", std::string(source), line, what));
 }
 
 // "2023-11-16 18:15:46.6805900" -> seconds since the epoch.

@@ -10,15 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lab/sim/line_error.h"
 
 namespace cpn::lab::sim {
-namespace {
-
-absl::Status LineError(std::string_view source, size_t line, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrFormat("%s:%d: %s", std::string(source), line, what));
-}
-
-}  // namespace
 
 absl::StatusOr<std::map<std::string, double>> ParseTrafficMatrixSources(std::string_view text,
                                                                         std::string_view source) {
