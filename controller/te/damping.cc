@@ -168,6 +168,7 @@ DampingResult Damp(const DampingOptions& options, const DampingInput& in, std::s
   absl::InlinedVector<double, 16> held_target;
   std::span<const double> target = in.target;
   if (ApplyReversalHold(options, in, w, held_target)) {
+    result.held = true;
     target = held_target;
     max_delta = 0;
     for (size_t c = 0; c < n; ++c) max_delta = std::max(max_delta, std::abs(target[c] - w[c]));

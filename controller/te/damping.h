@@ -14,9 +14,13 @@
 //     quadratic objective.
 //  3. Reversal hold (per candidate, as a route's hold-down timer): a weight
 //     that moved `reversal_hold` ago or less does not move back — no rise
-//     after a fall, no fall after a rise — except a fall of a candidate
-//     that is saturated (its site or a link of its path at utilisation
-//     >= reversal_hold_release_utilization). Held weights keep their
+//     after a fall, no fall after a rise — except, when
+//     reversal_hold_release_utilization is finite (by default it is not), a
+//     fall of a candidate that is saturated (its site or a link of its path
+//     at that utilisation or above). The decision engine makes up for the
+//     held weights (DecisionOptions::resolve_around_holds: the demands free
+//     to move are re-solved around them; when none is free, the held ones
+//     are damped again with the release at saturation on). Held weights keep their
 //     value; of the rest of the move, the larger side (gains or losses) is
 //     scaled down to match the other, so every other weight still moves
 //     toward its target and no further. Flap suppression (4) counts
@@ -53,6 +57,7 @@
 #define CPN_CONTROLLER_TE_DAMPING_H_
 
 #include <cstdint>
+#include <limits>
 #include <span>
 
 #include "absl/time/time.h"
@@ -79,8 +84,13 @@ struct DampingOptions {
   absl::Duration reversal_hold = absl::Seconds(10);
   // ... except a fall of a candidate whose site or busiest link is at this
   // utilisation or above (at the previous weights): a site that filled up
-  // after it gained weight sheds it at once.
-  double reversal_hold_release_utilization = 0.95;
+  // after it gained weight sheds it at once. Infinite (the default): no
+  // exception; the weight a held demand cannot shed is shed by the demands
+  // free to move (DecisionOptions::resolve_around_holds). Every such
+  // release is a reversal within the hold — an oscillation — and in the
+  // simulator releasing at 0.95 cost 25–80 oscillations a run for a few
+  // per cent of waiting (docs/lab-sim.md).
+  double reversal_hold_release_utilization = std::numeric_limits<double>::infinity();
 };
 
 // Per-demand memory between epochs.
@@ -143,6 +153,8 @@ struct DampingResult {
   double failover_share = 0;
   // Estimated gain of the full move, ms per request.
   double gain_ms = 0;
+  // The reversal hold (3) kept some weight from its target.
+  bool held = false;
   DampingState state;
 };
 

@@ -490,8 +490,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
   s.EvaluateCurrent(&e_target);
   std::vector<uint8_t> dead;
   std::vector<double> mp, mt, util;
-  for (uint32_t d = 0; d < nd; ++d) {
-    if (!refresh[d]) continue;
+  auto damp_one = [&](uint32_t d, const DampingOptions& damping) {
     const uint32_t b = s.candidate_begin(d), e = s.candidate_end(d), n = e - b;
     std::span<double> wd(w.data() + b, n);
     if (!need_prev || prev_demand_[d] < 0) {
@@ -499,7 +498,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       double prev_sum = 0;
       for (uint32_t c = b; c < e; ++c) prev_sum += prev_weight_[c];
       damp[d].outcome = prev_sum > 0 ? DampingOutcome::kReached : DampingOutcome::kNew;
-      continue;
+      return;
     }
     dead.assign(n, 0);
     util.assign(n, 0);
@@ -552,10 +551,56 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
     if (s.mode(d) == DemandMode::kUnserved) {
       std::fill(wd.begin(), wd.end(), 0.0);
       damp[d].outcome = DampingOutcome::kReached;
-      continue;
+      return;
     }
-    damp[d] = Damp(options_.damping, di, wd);
+    damp[d] = Damp(damping, di, wd);
     damped_any[d] = 1;
+  };
+  for (uint32_t d = 0; d < nd; ++d) {
+    if (refresh[d]) damp_one(d, options_.damping);
+  }
+  // Re-solve around the holds (DecisionOptions::resolve_around_holds): the
+  // demands the reversal hold kept from their targets are fixed at their
+  // damped weights, the others re-solved with those loads and damped
+  // again toward their new targets.
+  if (options_.resolve_around_holds && need_prev) {
+    std::vector<uint32_t> free_demands;
+    bool any_held = false;
+    for (uint32_t d = 0; d < nd; ++d) {
+      if (!refresh[d] || !damped_any[d]) continue;
+      if (damp[d].held) any_held = true;
+      else if (s.mode(d) == DemandMode::kOptimized) free_demands.push_back(d);
+    }
+    if (any_held && free_demands.empty()) {
+      // Nobody free to take up what the held demands cannot shed (e.g. one
+      // ingress): a saturated site must not stay so for the whole hold, so
+      // the held demands are damped again with the hold released at
+      // saturation (DecisionOptions::hold_release_when_none_free).
+      DampingOptions released = options_.damping;
+      released.reversal_hold_release_utilization = options_.hold_release_when_none_free;
+      for (uint32_t d = 0; d < nd; ++d) {
+        if (!damped_any[d] || !damp[d].held) continue;
+        std::copy(prev_weight_.begin() + s.candidate_begin(d),
+                  prev_weight_.begin() + s.candidate_end(d), w.begin() + s.candidate_begin(d));
+        damp_one(d, released);
+      }
+    } else if (any_held) {
+      std::vector<double> full(target.begin(), target.end());
+      for (uint32_t d = 0; d < nd; ++d) {
+        if (damped_any[d] && damp[d].held) {
+          std::copy(w.begin() + s.candidate_begin(d), w.begin() + s.candidate_end(d),
+                    full.begin() + s.candidate_begin(d));
+        }
+      }
+      solver_.SetWeights(full);
+      solver_.SolveSubset(free_demands);
+      s.EvaluateCurrent(&e_target);
+      for (uint32_t d : free_demands) {
+        std::copy(prev_weight_.begin() + s.candidate_begin(d),
+                  prev_weight_.begin() + s.candidate_end(d), w.begin() + s.candidate_begin(d));
+        damp_one(d, options_.damping);
+      }
+    }
   }
 
   // Loads at the installed weights: the previous loads plus the moves of

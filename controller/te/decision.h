@@ -41,6 +41,19 @@ struct DecisionOptions {
   // Off: the solver's weights are installed as they are (what-if
   // "steady state", tests of the bare solver).
   bool damping_enabled = true;
+  // After damping, when the reversal hold kept some demands from their
+  // targets: fix those at their damped weights, re-solve the others
+  // (SolveSubset) with the held loads counted, and damp them toward the
+  // new targets. The joint optimum under the holds: the demands free to
+  // move take up what the held ones cannot do (relieve a site, use a free
+  // one), instead of following targets that assumed every demand moves.
+  bool resolve_around_holds = true;
+  // ... and when no demand is free (all refreshed ones held, e.g. a single
+  // ingress), the held demands are damped again with the hold released for
+  // candidates at this utilisation or above
+  // (DampingOptions::reversal_hold_release_utilization): a saturated site
+  // sheds at once, as nobody else can relieve it.
+  double hold_release_when_none_free = 0.95;
   // A weight moving by more than this counts as a change.
   double change_epsilon = 1e-3;
   // Incremental epochs rebuild the decisions (cost terms) of demands they
