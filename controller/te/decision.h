@@ -47,6 +47,8 @@ struct DecisionOptions {
   // new targets. The joint optimum under the holds: the demands free to
   // move take up what the held ones cannot do (relieve a site, use a free
   // one), instead of following targets that assumed every demand moves.
+  // Only when a held demand sees an overload (a second solve per epoch
+  // costs as much as the first).
   bool resolve_around_holds = true;
   // ... and when no demand is free (all refreshed ones held, e.g. a single
   // ingress), the held demands are damped again with the hold released for
