@@ -68,6 +68,8 @@ constexpr char kUsage[] = R"(usage: cpn-dataplane --router-id ID [options]
                               (default 262144)
   --affinity-idle-timeout S   seconds without packets before a flow's affinity
                               entry expires (default 60)
+  --flow-cache N              steering decisions cached per worker for established
+                              flows, a power of two (default 8192; 0 = off)
   --ipfix-collector HOST:PORT IPFIX (RFC 7011) flow records to this UDP collector
                               (default: off; off costs the fast path ~nothing)
   --ipfix-domain-id N         IPFIX observation domain id (default 0)
@@ -95,6 +97,7 @@ struct Flags {
   uint32_t mbufs = 16383;
   uint32_t affinity_capacity = 262144;
   uint32_t affinity_idle_timeout_s = 60;
+  uint32_t flow_cache = 8192;
   std::string ipfix_collector;  // IPFIX flow export (docs/telemetry.md); "" = off.
   uint32_t ipfix_domain_id = 0;
   uint32_t ipfix_active_timeout_s = 60;
@@ -189,6 +192,12 @@ std::string ParseFlags(int argc, char** argv, Flags* f) {
     } else if (arg == "--affinity-idle-timeout") {
       if (!ParseUint(value, &f->affinity_idle_timeout_s))
         return "--affinity-idle-timeout: want seconds";
+    } else if (arg == "--flow-cache") {
+      if (!ParseUint(value, &f->flow_cache) ||
+          (f->flow_cache != 0 && (f->flow_cache < 2 || f->flow_cache > (1u << 24) ||
+                                  (f->flow_cache & (f->flow_cache - 1)) != 0))) {
+        return "--flow-cache: want 0 or a power of two in [2, 2^24]";
+      }
     } else if (arg == "--ipfix-collector") {
       f->ipfix_collector = value;
     } else if (arg == "--ipfix-domain-id") {
@@ -289,6 +298,7 @@ int Run(int argc, char** argv) {
     pc.affinity_capacity_per_worker =
         std::max<uint32_t>(flags.affinity_capacity / flags.workers, 1024);
     pc.affinity_idle_timeout_ms = uint64_t{flags.affinity_idle_timeout_s} * 1000;
+    pc.flow_cache_entries = flags.flow_cache;
     if (!flags.ipfix_collector.empty()) {  // Per-flow counts only when exporting.
       pc.flow_record_ring_size = ipfix::kFlowRecordRingSize;
       pc.flow_active_timeout_ms = uint64_t{flags.ipfix_active_timeout_s} * 1000;

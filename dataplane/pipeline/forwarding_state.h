@@ -126,7 +126,11 @@ struct TxRoute {
 };
 
 struct ForwardingState {
-  uint64_t version = 0;
+  uint64_t version = 0;  // The controller's (Write) version; states may share it.
+  // Stamped by Pipeline::Publish, unique per published state: what a worker
+  // compares to know the state changed (its flow cache is cleared then). Not
+  // the address: a new state may be allocated where a freed one was.
+  uint64_t publication = 0;
   TableSet tables;  // fib6/fib4 by table id, local_sids, classifier, selectors.
 
   std::vector<RouteAction> routes;     // By route slot (FIB value).

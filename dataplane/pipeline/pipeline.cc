@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineConfig&
     wc.affinity.capacity = config.affinity_capacity_per_worker;
     wc.affinity.idle_timeout_tsc = config.affinity_idle_timeout_ms * (p->tsc_hz_ / 1000);
     wc.counter_sizes = config.counter_sizes;
+    wc.flow_cache_entries = config.flow_cache_entries;
     wc.lab_emulation = config.lab_emulation;
     wc.flow_record_ring = config.flow_record_ring_size;
     wc.affinity.active_timeout_tsc = config.flow_active_timeout_ms * (p->tsc_hz_ / 1000);
@@ -119,8 +120,9 @@ void Pipeline::Stop() {
   }
 }
 
-void Pipeline::Publish(std::unique_ptr<const ForwardingState> next) {
+void Pipeline::Publish(std::unique_ptr<ForwardingState> next) {
   std::lock_guard<std::mutex> lock(control_mu_);
+  next->publication = ++publications_;
   state_->Publish(std::move(next));
 }
 

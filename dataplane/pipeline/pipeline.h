@@ -47,6 +47,7 @@ struct PipelineConfig {
   IdleConfig idle;
   uint32_t affinity_capacity_per_worker = 1u << 16;
   uint64_t affinity_idle_timeout_ms = 60'000;  // 0 = flows never idle out.
+  uint32_t flow_cache_entries = 8192;          // Per worker; 0 = off (WorkerConfig).
   CounterSizes counter_sizes{4096, 4096, 4096};
   uint32_t input_ring_size = 4096;  // Per worker, a power of two.
   // Lab link emulation (--lab-emulation): workers delay, rate-limit and drop
@@ -71,9 +72,10 @@ class Pipeline {
   bool running() const { return !threads_.empty(); }
 
   // One release store: workers see `next` from their next loop iteration.
+  // Stamps next->publication.
   // The previous state is freed once every worker has passed a quiescent
   // point (by this or a later Publish / Reclaim).
-  void Publish(std::unique_ptr<const ForwardingState> next);
+  void Publish(std::unique_ptr<ForwardingState> next);
   // The state workers see now. Valid until the next Publish by this caller.
   const ForwardingState* current() const;
   // Waits until no worker can hold anything published before (for port
@@ -103,6 +105,7 @@ class Pipeline {
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   mutable std::mutex control_mu_;  // RcuDomain control calls are single-threaded.
+  uint64_t publications_ = 0;      // Under control_mu_: the last publication stamped.
 };
 
 }  // namespace cpn::dataplane

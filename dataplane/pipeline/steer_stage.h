@@ -20,7 +20,16 @@
 //             store it -> AFFINITY_TABLE_FULL.
 //
 // Steered packets leave on kEncap with meta.encap_policy set (the policy's
-// prebuilt headers in the ForwardingState). Counts per rule (packets, bytes,
+// prebuilt headers in the ForwardingState).
+//
+// FLOW CACHE (optional, the worker's; flow_cache.h). Before all of the
+// above, each packet is looked up in the cache: a hit whose affinity entry
+// is still the cached incarnation (AffinityTable::Touch) is counted as the
+// full path would count it and leaves on kCached with meta.encap_policy AND
+// meta.next_hop set (the FIB result of the encapsulated packet). Misses take
+// the full path; those it steers with five-tuple affinity leave on kEncap
+// marked kMetaFlowCacheFill, with steer_rule and affinity_* set, for the
+// worker to cache once the FIB has resolved them. Counts per rule (packets, bytes,
 // new / re-picked / rerouted flows, not steered) and per policy (packets, bytes, new
 // flows), bytes being the L3 bytes before encapsulation. With IPFIX export
 // on, each steered packet is also counted on its flow's affinity entry
@@ -44,20 +53,30 @@
 #include "dataplane/pipeline/worker_counters.h"
 #include "dataplane/stages/burst.h"
 #include "dataplane/tables/affinity.h"
+#include "dataplane/tables/flow_cache.h"
 
 namespace cpn::dataplane {
 
-enum class SteerEdge : uint8_t { kEncap = 0, kUnsteered, kCount };
+enum class SteerEdge : uint8_t { kEncap = 0, kCached, kUnsteered, kCount };
 
 class SteerStage {
  public:
   explicit SteerStage(AffinityTable* affinity) : affinity_(affinity) {}
 
-  // n <= kMaxBurst. `now_tsc` stamps affinity entries.
+  // n <= kMaxBurst. `now_tsc` stamps affinity entries. `cache` may be null
+  // (no flow cache); it must hold nothing older than `s` (the worker clears
+  // it when the published state changes); with a cache, pkts[] is scratch
+  // (the misses are gathered in it).
   void ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc,
-                    EdgeBuffers<SteerEdge>& out, WorkerCounters& c);
+                    EdgeBuffers<SteerEdge>& out, WorkerCounters& c,
+                    const FlowCache* cache = nullptr);
 
  private:
+  // The cache hits of pkts[0..n) -> kCached; returns the misses, in order,
+  // in pkts[0..returned).
+  uint16_t SteerCached(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc,
+                       EdgeBuffers<SteerEdge>& out, WorkerCounters& c, const FlowCache& cache);
+
   AffinityTable* const affinity_;
 };
 

@@ -45,6 +45,11 @@ inline bool IsMulticast(const rte_mbuf* m) {
   return rte_pktmbuf_mtod(m, const uint8_t*)[24] == 0xff;
 }
 
+// The cache line in front of the data: where encap and rewrite put headers.
+inline void PrefetchHeadroom(rte_mbuf* m) {
+  PrefetchForWrite(rte_pktmbuf_mtod_offset(m, uint8_t*, -RTE_CACHE_LINE_SIZE));
+}
+
 inline bool IsSrv6Like(const PacketMeta* meta) {
   return (meta->flags & kMetaSrh) != 0 || meta->l4_proto == kProtoIpv6 ||
          meta->l4_proto == kProtoIpv4;
@@ -96,18 +101,26 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(const WorkerConfig& confi
   }
   absl::StatusOr<std::unique_ptr<AffinityTable>> table = AffinityTable::Create(affinity);
   if (!table.ok()) return table.status();
-  return std::unique_ptr<Worker>(
-      new Worker(config, domain, state, inputs, std::move(records), *std::move(table)));
+  std::unique_ptr<FlowCache> cache;
+  if (config.flow_cache_entries != 0) {
+    absl::StatusOr<std::unique_ptr<FlowCache>> created = FlowCache::Create(config.flow_cache_entries);
+    if (!created.ok()) return created.status();
+    cache = *std::move(created);
+  }
+  return std::unique_ptr<Worker>(new Worker(config, domain, state, inputs, std::move(records),
+                                            *std::move(table), std::move(cache)));
 }
 
 Worker::Worker(const WorkerConfig& config, RcuDomain* domain,
                const RcuPublished<ForwardingState>* state, const rte_ring* const* inputs,
-               std::unique_ptr<FlowRecordRing> flow_records, std::unique_ptr<AffinityTable> affinity)
+               std::unique_ptr<FlowRecordRing> flow_records, std::unique_ptr<AffinityTable> affinity,
+               std::unique_ptr<FlowCache> cache)
     : config_(config),
       domain_(domain),
       state_(state),
       flow_records_(std::move(flow_records)),
       affinity_(std::move(affinity)),
+      cache_(std::move(cache)),
       counters_(config.counter_sizes),
       idle_(config.idle),
       steer_(affinity_.get()),
@@ -157,6 +170,10 @@ void Worker::Run(const std::atomic<bool>& stop) {
 
 uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
   sink_.set_state(&s);
+  if (unlikely(s.publication != cache_publication_)) {
+    if (cache_ != nullptr) cache_->Clear();  // Its decisions were the old state's.
+    cache_publication_ = s.publication;
+  }
   uint32_t got = 0;
   rte_mbuf* pkts[kRxBurst];
   for (const RxQueue& q : s.rx[config_.id]) {
@@ -215,9 +232,12 @@ void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool 
         if (unlikely(IsMulticast(m))) {
           dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
         } else {
+          // The steering pass looks the flow up soon: start the line now.
+          if (cache_ != nullptr) cache_->Prefetch(Meta(m)->flow_hash);
           Push(v6, m);
         }
       } else if (edge == ParseEdge::kIpv4) {
+        if (cache_ != nullptr) cache_->Prefetch(Meta(m)->flow_hash);
         Push(v4, m);
       } else {
         dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
@@ -346,8 +366,13 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
     return;
   }
   steer_out_.Clear();
-  steer_.ProcessBurst(s, in.pkts, in.n, now, steer_out_, counters_);
+  steer_.ProcessBurst(s, in.pkts, in.n, now, steer_out_, counters_, cache_.get());
   in.n = 0;
+  const Burst& cached = steer_out_[SteerEdge::kCached];
+  if (cached.n != 0) {
+    counters_.flow_cache_hits.Add(cached.n);
+    SendCached(s, cached);
+  }
   const Burst& unsteered = steer_out_[SteerEdge::kUnsteered];
   for (uint16_t i = 0; i < unsteered.n; ++i) {
     rte_mbuf* m = unsteered.pkts[i];
@@ -355,30 +380,47 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
   }
   // Encap fused with the policy's outer hop limit and the FIB's input list.
   const Burst& steered = steer_out_[SteerEdge::kEncap];
+  if (cache_ != nullptr) counters_.flow_cache_misses.Add(steered.n);
   DropList dropped(counters_.stage_drops);
   for (uint16_t i = 0; i < std::min<uint16_t>(steered.n, kPrefetchAhead); ++i) {
-    PrefetchForWrite(rte_pktmbuf_mtod_offset(steered.pkts[i], uint8_t*, -RTE_CACHE_LINE_SIZE));
+    PrefetchHeadroom(steered.pkts[i]);
   }
   for (uint16_t i = 0; i < steered.n; ++i) {
-    if (i + kPrefetchAhead < steered.n) {
-      // The cache line in front of the data is where the headers land.
-      PrefetchForWrite(rte_pktmbuf_mtod_offset(steered.pkts[i + kPrefetchAhead], uint8_t*,
-                                               -RTE_CACHE_LINE_SIZE));
-    }
+    if (i + kPrefetchAhead < steered.n) PrefetchHeadroom(steered.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = steered.pkts[i];
-    DropReason why;
-    if (unlikely(!encap_.EncapOne(m, &why))) {
-      dropped.Drop(m, why);
-      continue;
-    }
-    const uint8_t hop_limit = PolicyOf(Meta(m)->encap_policy)->hop_limit;
-    if (hop_limit != 64) rte_pktmbuf_mtod(m, uint8_t*)[7] = hop_limit;
+    if (unlikely(!EncapSteered(m, dropped))) continue;
     if (likely(!fib6.Full())) {
       Push(fib6, m);
     } else {
       dropped.Drop(m, DropReason::kEdgeOverflow);
     }
   }
+}
+
+void Worker::SendCached(const ForwardingState& s, const Burst& in) {
+  DropList dropped(counters_.stage_drops);
+  PipelineDropList pipeline_dropped(counters_);
+  for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
+    PrefetchHeadroom(in.pkts[i]);
+  }
+  for (uint16_t i = 0; i < in.n; ++i) {
+    if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
+    rte_mbuf* m = in.pkts[i];
+    // Encap marks the hop limit done: the FIB would not have decremented it,
+    // so the cached next hop is all Forward() would add.
+    if (likely(EncapSteered(m, dropped))) TransmitOne(s, m, pipeline_dropped, dropped);
+  }
+}
+
+inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {
+  DropReason why;
+  if (unlikely(!encap_.EncapOne(m, &why))) {
+    dropped.Drop(m, why);
+    return false;
+  }
+  const uint8_t hop_limit = PolicyOf(Meta(m)->encap_policy)->hop_limit;
+  if (hop_limit != 64) rte_pktmbuf_mtod(m, uint8_t*)[7] = hop_limit;
+  return true;
 }
 
 void Worker::RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4) {
@@ -422,20 +464,28 @@ void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local)
   PipelineDropList dropped(counters_);
   DropList tx_dropped(counters_.stage_drops);
   for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
-    PrefetchForWrite(rte_pktmbuf_mtod_offset(in.pkts[i], uint8_t*, -RTE_CACHE_LINE_SIZE));
+    PrefetchHeadroom(in.pkts[i]);
   }
   for (uint16_t i = 0; i < in.n; ++i) {
-    if (i + kPrefetchAhead < in.n) {
-      // The Ethernet header goes into the line just before the data.
-      PrefetchForWrite(
-          rte_pktmbuf_mtod_offset(in.pkts[i + kPrefetchAhead], uint8_t*, -RTE_CACHE_LINE_SIZE));
-    }
+    // The Ethernet header goes into the line just before the data.
+    if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = in.pkts[i];
     switch (FibStage::Resolve(s, m, values[i], v6, dropped)) {
-      case FibVerdict::kTx:
+      case FibVerdict::kTx: {
+        const PacketMeta* meta = Meta(m);
+        if ((meta->flags & kMetaFlowCacheFill) != 0 && cache_ != nullptr) {
+          cache_->Insert(meta->flow, meta->flow_hash,
+                         FlowCacheValue{meta->steer_rule, s.PolicySlot(meta->encap_policy),
+                                        meta->next_hop, meta->affinity_position,
+                                        meta->affinity_incarnation});
+        }
         TransmitOne(s, m, dropped, tx_dropped);
         break;
+      }
       case FibVerdict::kLocal:
+        // Its first segment is a SID of ours: the local SID pass decides
+        // more than the cache holds.
+        Meta(m)->flags &= static_cast<uint8_t>(~kMetaFlowCacheFill);
         Push(*local, m);
         break;
       case FibVerdict::kDropped:

@@ -56,6 +56,7 @@
 #include "dataplane/stages/srv6.h"
 #include "dataplane/stages/tx.h"
 #include "dataplane/tables/affinity.h"
+#include "dataplane/tables/flow_cache.h"
 #include "dataplane/tables/rcu.h"
 #include "dataplane/telemetry/ipfix_flow_ring.h"
 
@@ -83,6 +84,11 @@ struct WorkerConfig {
   // 16 a loop cost ~2 ns a packet (issue 5 bench).
   uint32_t age_slots_per_loop = 4;
   uint32_t age_slots_when_idle = 4096;  // ... and before a sleep.
+  // Steering decisions cached per flow (tables/flow_cache.h): entries, a
+  // power of two; 0 = no cache (every packet takes the full steering path).
+  // 8,192 (512 KiB) like Open vSwitch's exact match cache: established flows
+  // beyond it still hit while they are the recent ones.
+  uint32_t flow_cache_entries = 8192;
   // Lab link emulation (--lab-emulation): the worker keeps a LinkEmulator
   // for ports whose published state says `emulated`.
   bool lab_emulation = false;
@@ -126,6 +132,8 @@ class Worker {
   void Run(const std::atomic<bool>& stop);
 
   const WorkerCounters& counters() const { return counters_; }
+  // Entries of the steering flow cache (0: none).
+  uint32_t flow_cache_entries() const { return cache_ != nullptr ? cache_->entries() : 0; }
   AffinityCounters affinity_counters() const { return affinity_->counters(); }
   uint32_t id() const { return config_.id; }
   // The EAL lcore id of the thread running the loop (set by Run).
@@ -140,7 +148,7 @@ class Worker {
  private:
   Worker(const WorkerConfig& config, RcuDomain* domain, const RcuPublished<ForwardingState>* state,
          const rte_ring* const* inputs, std::unique_ptr<FlowRecordRing> flow_records,
-         std::unique_ptr<AffinityTable> affinity);
+         std::unique_ptr<AffinityTable> affinity, std::unique_ptr<FlowCache> cache);
 
   // One loop iteration's work; returns the packets taken in.
   uint32_t Poll(const ForwardingState& s, uint64_t now);
@@ -157,6 +165,11 @@ class Worker {
   // FIB lookup of `in`, then per packet: resolve -> egress checks -> rewrite
   // and tx; IPv6 local routes -> `local`.
   void Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local);
+  // Cached steering decisions: encap -> egress checks -> rewrite + tx.
+  void SendCached(const ForwardingState& s, const Burst& in);
+  // H.Encaps with meta.encap_policy, then the policy's outer hop limit;
+  // false when encap dropped it (counted in `dropped`).
+  bool EncapSteered(rte_mbuf* m, DropList& dropped);
   // Egress checks (adjacency's port up, MTU) -> rewrite + tx buffer.
   void TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                    DropList& tx_dropped);
@@ -170,6 +183,8 @@ class Worker {
   rte_ring* inputs_[kMaxWorkers] = {};
   std::unique_ptr<FlowRecordRing> flow_records_;  // Before affinity_: the table emits into it.
   std::unique_ptr<AffinityTable> affinity_;
+  std::unique_ptr<FlowCache> cache_;  // Null: no flow cache.
+  uint64_t cache_publication_ = 0;    // The state cache_ holds decisions of.
   WorkerCounters counters_;
   AdaptiveIdle idle_;
   ParseStage parse_;

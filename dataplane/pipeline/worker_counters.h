@@ -96,6 +96,10 @@ struct alignas(64) WorkerCounters {
   RelaxedCounter empty_polls;   // Loop iterations that found nothing.
   RelaxedCounter busy_cycles;   // TSC cycles of iterations that had packets.
   RelaxedCounter total_cycles;  // TSC cycles of the loop, sleeps included.
+  // Steered packets whose decision came from the flow cache, and those that
+  // took the full path (counted only with a cache).
+  RelaxedCounter flow_cache_hits;
+  RelaxedCounter flow_cache_misses;
 };
 
 // Packets the pipeline drops during one step, freed in bulk (like the

@@ -44,6 +44,10 @@ enum MetaFlag : uint8_t {
   kMetaPorts = 1 << 3,         // FlowKey ports came from a TCP/UDP header.
   kMetaHopLimitDone = 1 << 4,  // An SRv6 behaviour already decremented the hop
                                // limit; the FIB stage must not do it again.
+  kMetaFlowCacheFill = 1 << 5,  // Steered by the full path with five-tuple
+                                // affinity: the worker caches the decision
+                                // (steer_rule, affinity_*) once the FIB
+                                // resolves the encapsulated packet.
 };
 
 struct alignas(RTE_CACHE_LINE_MIN_SIZE) PacketMeta {
@@ -70,6 +74,10 @@ struct alignas(RTE_CACHE_LINE_MIN_SIZE) PacketMeta {
   const LocalSidAction* local_sid;      // Chosen by the local SID lookup; read by srv6.
   uint32_t next_hop;                    // Adjacency index for rewrite (End.X/DX*, fib).
   uint32_t fib_table;                   // Table for the next FIB lookup (End, End.DT6).
+  // With kMetaFlowCacheFill (written by steer, read by the worker's FIB pass).
+  uint32_t steer_rule;            // Rule slot.
+  uint32_t affinity_position;     // The flow's affinity entry ...
+  uint32_t affinity_incarnation;  // ... and its incarnation.
 };
 
 // Private-area bytes a pool needs (rounded to RTE_MBUF_PRIV_ALIGN).

@@ -46,6 +46,10 @@ struct ParseConfig {
   // Upper bound of the IPv6 extension-header walk. RFC 8200 allows each
   // header once (destination options twice), so 8 leaves room for all of them.
   uint8_t max_ipv6_ext_headers = 8;
+  // Try the common frames' short path first (untagged IPv6 + TCP/UDP, or +
+  // SRH + encapsulated packet; parse.cc ParseCommonIpv6). Same result either
+  // way; off only to compare the two (parse_test).
+  bool common_frame_fast_path = true;
 };
 
 class ParseStage {

@@ -175,6 +175,20 @@ class AffinityTable {
   // Removes `key`; false when absent.
   bool Erase(const FlowKey& key, uint32_t hash);
 
+  // For a cache of the owner's decisions (flow_cache.h). An entry's
+  // incarnation changes whenever the entry at `position` stops being the
+  // pin it was: deleted (erase, expiry, eviction) or re-pinned to another
+  // value. Touch is the cache hit's affinity lookup: true when the entry at
+  // `position` is still that incarnation and not idle past the timeout; it
+  // then refreshes the last-seen time (as LookupBulk does for a hit).
+  uint32_t incarnation(uint32_t position) const { return slots_[position].incarnation; }
+  bool Touch(uint32_t position, uint32_t incarnation, uint64_t now_tsc) {
+    Slot& s = slots_[position];
+    if (s.incarnation != incarnation || s.last_seen == 0 || Expired(s, now_tsc)) return false;
+    if (s.last_seen < now_tsc) s.last_seen = now_tsc;
+    return true;
+  }
+
   // Examines the next `max_slots` slots (round robin over the whole table)
   // and deletes the entries idle past the timeout. Returns how many it
   // deleted. Cost is bounded by max_slots (measured: ~4 ns per slot read,
@@ -199,6 +213,7 @@ class AffinityTable {
     uint32_t generation;
     uint64_t last_seen;
     uint32_t destination;
+    uint32_t incarnation;  // See incarnation(); in what was padding.
   };
   static_assert(sizeof(Slot) == 24);
   struct FlowStats {  // By position; only with a flow sink.

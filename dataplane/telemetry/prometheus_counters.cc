@@ -178,6 +178,12 @@ absl::StatusOr<std::string> RenderDataplaneMetrics(const tv1::CountersSnapshot& 
   RETURN_IF_ERROR(Family(t, "cpn_worker_empty_polls_total", "Polls that found no packet.",
                          kCounter, workers, worker,
                          [](const tv1::WorkerStats& w) { return w.empty_polls(); }));
+  RETURN_IF_ERROR(Family(t, "cpn_worker_flow_cache_hits_total",
+                         "Steered packets decided by the worker's flow cache.", kCounter, workers,
+                         worker, [](const tv1::WorkerStats& w) { return w.flow_cache_hits(); }));
+  RETURN_IF_ERROR(Family(t, "cpn_worker_flow_cache_misses_total",
+                         "Steered packets that took the full steering path.", kCounter, workers,
+                         worker, [](const tv1::WorkerStats& w) { return w.flow_cache_misses(); }));
   if (ipfix != nullptr) {
     RETURN_IF_ERROR(One(t, "cpn_ipfix_records_sent_total",
                         "IPFIX flow records sent to the collector.", kCounter,

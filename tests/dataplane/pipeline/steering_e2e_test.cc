@@ -37,6 +37,18 @@ Flow ServiceFlow(int client, int i) {
 
 std::string FlowId(const std::string& src, uint16_t sport) { return absl::StrCat(src, "/", sport); }
 
+// An ingress with two sites: core port 2 (rx `empty`, tx `out`), its
+// neighbour and the route to fc00::/16, policies 1 (site A) and 2 (site B)
+// over transit fc00:2::e, and rule 10 splitting the service 50/50.
+std::vector<v1::Update> TwoSiteIngress(const std::string& empty, const std::string& out) {
+  return {Insert(PortEntity(2, "core", PcapPort(empty, {}, out), kCoreMac)),
+          Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
+          Insert(RouteVia(0, "fc00::/16", {{2, "fe80::2"}})),
+          Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA})),
+          Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB})),
+          Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}}))};
+}
+
 TEST(DpSteeringE2e, WriteOverGrpcThenSteerAPcapAndKeepFlowsAcrossWeightChanges) {
   DataplaneHarness h({.workers = 1});
   auto ctl = h.Connect(1, "e2e-controller");
@@ -305,14 +317,9 @@ TEST(DpSteeringE2e, FlowsWhosePathFailsKeepTheirSiteOverTheNewPath) {
     }
     return c;
   };
-  const grpc::Status w1 = h.Write(
-      1, 0, 1,
-      {send_all(0), Insert(PortEntity(2, "core", PcapPort(empty, {}, out), kCoreMac)),
-       Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
-       Insert(RouteVia(0, "fc00::/16", {{2, "fe80::2"}})),
-       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA})),
-       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB})),
-       Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}}))});
+  std::vector<v1::Update> first = TwoSiteIngress(empty, out);
+  first.push_back(send_all(0));
+  const grpc::Status w1 = h.Write(1, 0, 1, first);
   ASSERT_TRUE(w1.ok()) << w1.error_message();
   std::map<std::string, std::string> before;
   std::set<std::string> transits;
@@ -433,6 +440,125 @@ TEST(DpSteeringE2e, Ipv4ServicesAreSteeredAndPlainIpv4IsRouted) {
   }
   EXPECT_EQ(encapsulated, 50);
   EXPECT_EQ(RuleOf(c, 20)->new_flows(), 50u);
+}
+
+// The worker's flow cache: an established flow's packets are steered from it
+// (worker counters say so), count on their rule and policy as the full path
+// counts, and every Write makes the cache forget: after a path change the
+// next packets of the same flows take the new path at once, on their site.
+TEST(DpSteeringE2e, CachedFlowsAreCountedAndFollowEveryWrite) {
+  DataplaneHarness h({.workers = 1});
+  auto ctl = h.Connect(1, "e2e-controller");
+  const std::string empty = TempFile("cache-empty.pcap");
+  const std::string out = TempFile("cache-out.pcap");
+  const std::string discard = TempFile("cache-discard.pcap");
+  constexpr int kFlows = 200;
+  constexpr int kPackets = 4;  // Per flow and round, the flows interleaved.
+  constexpr int kPerRound = kFlows * kPackets;
+  auto send_round = [&](int round) {
+    std::vector<Bytes> in;
+    for (int k = 0; k < kPackets; ++k) {
+      for (int i = 0; i < kFlows; ++i) {
+        in.push_back(Frame(ServiceFlow(1, i), 32, static_cast<uint8_t>(round * kPackets + k)));
+      }
+    }
+    return Insert(PortEntity(static_cast<uint32_t>(10 + round), absl::StrCat("cin", round),
+                             PcapPort(TempFile(absl::StrCat("cache-in", round, ".pcap")), in,
+                                      discard)));
+  };
+  // Each flow's sites and transits over round `round`'s frames.
+  struct Seen {
+    std::map<std::string, std::set<std::string>> sites;
+    std::set<std::string> transits;
+  };
+  auto observe = [&](int round, tv1::CountersSnapshot* counters) {
+    *counters = h.WaitForCounters([&](const tv1::CountersSnapshot& s) {
+      const tv1::PortCounters* p = PortOf(s, 2);
+      return p != nullptr && p->tx_packets() >= uint64_t{kPerRound} * (round + 1);
+    });
+    std::vector<Bytes> frames;
+    EXPECT_TRUE(ReadPcap(out, &frames));
+    EXPECT_EQ(frames.size(), size_t{kPerRound} * (round + 1));
+    Seen seen;
+    for (size_t i = size_t{kPerRound} * round; i < frames.size(); ++i) {
+      const SrOut o = DecodeSrFrame(frames[i]);
+      EXPECT_TRUE(o.ok && o.srh.size() == 2) << "frame " << i;
+      if (!o.ok || o.srh.size() != 2) continue;
+      seen.sites[FlowId(o.inner_src, o.sport)].insert(o.srh[0]);
+      seen.transits.insert(o.srh[1]);
+    }
+    return seen;
+  };
+  auto cache = [](const tv1::CountersSnapshot& c) {
+    EXPECT_EQ(c.workers_size(), 1);
+    return c.workers_size() == 1
+               ? std::pair{c.workers(0).flow_cache_hits(), c.workers(0).flow_cache_misses()}
+               : std::pair<uint64_t, uint64_t>{0, 0};
+  };
+
+  std::vector<v1::Update> first = TwoSiteIngress(empty, out);
+  first.push_back(send_round(0));
+  const grpc::Status w1 = h.Write(1, 0, 1, first);
+  ASSERT_TRUE(w1.ok()) << w1.error_message();
+  tv1::CountersSnapshot c;
+  const Seen r0 = observe(0, &c);
+  ASSERT_EQ(r0.sites.size(), size_t{kFlows});
+  std::map<std::string, std::string> site;
+  for (const auto& [flow, sites] : r0.sites) {
+    ASSERT_EQ(sites.size(), 1u) << flow << " changed site within a round";
+    site[flow] = *sites.begin();
+  }
+  auto [hits, misses] = cache(c);
+  // The first packet of each flow misses; later ones hit unless another of
+  // the 200 flows shares their cache entry (a few pairs do in 8,192).
+  EXPECT_EQ(hits + misses, uint64_t{kPerRound});
+  EXPECT_GE(misses, uint64_t{kFlows});
+  EXPECT_GT(hits, uint64_t{kPerRound} / 2);
+  std::printf("[flow cache] round 0: %llu hits, %llu misses\n",
+              static_cast<unsigned long long>(hits), static_cast<unsigned long long>(misses));
+  // Hits are counted like the full path counts.
+  const tv1::SteeringRuleCounters* rule = RuleOf(c, 10);
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(rule->packets(), uint64_t{kPerRound});
+  EXPECT_EQ(rule->new_flows(), uint64_t{kFlows});
+  ASSERT_NE(PolicyOf(c, 1), nullptr);
+  ASSERT_NE(PolicyOf(c, 2), nullptr);
+  EXPECT_EQ(PolicyOf(c, 1)->packets() + PolicyOf(c, 2)->packets(), uint64_t{kPerRound});
+  EXPECT_EQ(PolicyOf(c, 1)->bytes() + PolicyOf(c, 2)->bytes(), rule->bytes());
+
+  // Path change (policies replaced by ones over fc00:5::e): with a cache
+  // that outlived the Write, the flows' packets would keep the old path.
+  const grpc::Status w2 = h.Write(
+      1, 1, 2,
+      {Insert(PolicyEntity(3, "2001:db8:ff::1", {"fc00:5::e", kSiteA})),
+       Insert(PolicyEntity(4, "2001:db8:ff::1", {"fc00:5::e", kSiteB})),
+       Modify(RuleEntity(10, "2001:db8:cafe::/48", {{3, 95}, {4, 5}})),
+       Delete(PolicyEntity(1, "", {})), Delete(PolicyEntity(2, "", {})), send_round(1)});
+  ASSERT_TRUE(w2.ok()) << w2.error_message();
+  const Seen r1 = observe(1, &c);
+  EXPECT_EQ(r1.transits, std::set<std::string>{"fc00:5::e"});
+  for (const auto& [flow, sites] : r1.sites) {
+    EXPECT_EQ(sites, std::set<std::string>{site[flow]}) << flow;
+  }
+  const auto [hits1, misses1] = cache(c);
+  EXPECT_GE(misses1 - misses, uint64_t{kFlows});  // Forgotten at the Write.
+  EXPECT_GT(hits1 - hits, uint64_t{kPerRound} / 2);
+  EXPECT_EQ(RuleOf(c, 10)->rerouted_flows(), uint64_t{kFlows});
+  ASSERT_NE(PolicyOf(c, 3), nullptr);
+  ASSERT_NE(PolicyOf(c, 4), nullptr);
+  EXPECT_EQ(PolicyOf(c, 3)->packets() + PolicyOf(c, 4)->packets(), uint64_t{kPerRound});
+
+  // Policy 3 modified in place (a third path): the same, through the cache.
+  const grpc::Status w3 = h.Write(
+      1, 2, 3, {Modify(PolicyEntity(3, "2001:db8:ff::1", {"fc00:6::e", kSiteA})), send_round(2)});
+  ASSERT_TRUE(w3.ok()) << w3.error_message();
+  const Seen r2 = observe(2, &c);
+  for (const auto& [flow, sites] : r2.sites) {
+    EXPECT_EQ(sites, std::set<std::string>{site[flow]}) << flow;
+  }
+  std::set<std::string> expected_transits;
+  for (const auto& [flow, s] : site) expected_transits.insert(s == kSiteA ? "fc00:6::e" : "fc00:5::e");
+  EXPECT_EQ(r2.transits, expected_transits);
 }
 
 }  // namespace

@@ -550,6 +550,80 @@ TEST(DpParse, MixedBurstKeepsOrderPerEdge) {
   out.FreeAll();
 }
 
+// The common frames' short path (ParseCommonIpv6) must describe every frame
+// exactly as the full parser does, or leave it to it: same verdict, drop
+// reason, bytes and metadata, for the frames it takes (TCP, UDP, SRH with an
+// inner packet), those it must refuse (malformed cases, VLAN, padding,
+// other extension headers), and random corruptions of all of them.
+TEST(DpParse, CommonFramePathAgreesWithTheFullParser) {
+  std::vector<Bytes> frames;
+  for (const MalformedCase& c : MalformedCases()) frames.push_back(c.make());
+  const Bytes inner6 = PacketBuilder().Ipv6("2001:db8::9", "2001:db8::a").Udp(7, 8).Build();
+  const Bytes inner4 = PacketBuilder().Ipv4("10.0.0.9", "10.0.0.10").Udp(7, 8).Build();
+  for (size_t payload : {0, 1, 2, 16, 200}) frames.push_back(V6Udp(payload));
+  frames.push_back(PacketBuilder().Eth().Ipv6("2001:db8::1", "2001:db8::2").Tcp(1, 2).Build());
+  frames.push_back(
+      PacketBuilder().Eth().Ipv6("2001:db8::1", "fc00::1").Srh({"fc00::2", "fc00::1"}, 1).Raw(
+          inner6, 41).Build());
+  frames.push_back(
+      PacketBuilder().Eth().Ipv6("2001:db8::1", "fc00::1").Srh({"fc00::2", "fc00::1"}, 0).Raw(
+          inner4, 4).Build());
+  frames.push_back(PacketBuilder()
+                       .Eth()
+                       .Ipv6("2001:db8::1", "fc00::1")
+                       .Srh({"fc00::3", "fc00::2", "fc00::1"}, 2)
+                       .Udp(5, 6)
+                       .Build());  // SRH then UDP: the full parser's.
+  frames.push_back(PacketBuilder().Eth().Vlan(7).Ipv6("2001:db8::1", "::2").Udp(1, 2).Build());
+  frames.push_back(PacketBuilder().Eth().Ipv6("2001:db8::1", "::2").HopByHop(0).Udp(1, 2).Build());
+  frames.push_back(V4Udp());
+  Bytes padded = V6Udp(0);
+  padded.resize(padded.size() + 6, 0);
+  frames.push_back(padded);
+
+  ParseConfig full;
+  full.common_frame_fast_path = false;
+  auto same = [&](const Bytes& frame, const std::string& what) {
+    const ParseOutcome a = Parse(frame);
+    const ParseOutcome b = Parse(frame, full);
+    ASSERT_EQ(a.edge, b.edge) << what;
+    ASSERT_EQ(testing::ReasonName(a.drop), testing::ReasonName(b.drop)) << what;
+    ASSERT_EQ(a.bytes, b.bytes) << what;
+    if (a.edge.has_value()) {
+      // Every field parse writes (the rest of the struct is later stages').
+      ASSERT_EQ(a.meta.flow, b.meta.flow) << what;
+      ASSERT_EQ(a.meta.flow_hash, b.meta.flow_hash) << what;
+      ASSERT_EQ(a.meta.l3_len, b.meta.l3_len) << what;
+      ASSERT_EQ(a.meta.l4_offset, b.meta.l4_offset) << what;
+      ASSERT_EQ(a.meta.srh_offset, b.meta.srh_offset) << what;
+      ASSERT_EQ(a.meta.srh_nh_offset, b.meta.srh_nh_offset) << what;
+      ASSERT_EQ(a.meta.vlan_tci, b.meta.vlan_tci) << what;
+      ASSERT_EQ(a.meta.in_port, b.meta.in_port) << what;
+      ASSERT_EQ(a.meta.l3_type, b.meta.l3_type) << what;
+      ASSERT_EQ(a.meta.l4_proto, b.meta.l4_proto) << what;
+      ASSERT_EQ(a.meta.l2_len, b.meta.l2_len) << what;
+      ASSERT_EQ(a.meta.flags, b.meta.flags) << what;
+    }
+  };
+  uint64_t rng = 0x2545f4914f6cdd1dull;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    same(frames[f], "frame " + std::to_string(f));
+    // Corrupt one to three bytes among the first 120 (the headers).
+    for (int round = 0; round < 300; ++round) {
+      Bytes b = frames[f];
+      if (b.empty()) break;
+      const int flips = 1 + static_cast<int>(rng % 3);
+      for (int k = 0; k < flips; ++k) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        b[(rng >> 8) % std::min<size_t>(b.size(), 120)] = static_cast<uint8_t>(rng >> 40);
+      }
+      same(b, "frame " + std::to_string(f) + " corrupted, round " + std::to_string(round));
+    }
+  }
+}
+
 TEST(DpParse, DropReasonNamesAreUniqueAndKnown) {
   std::set<std::string> names;
   for (size_t r = 0; r < kDropReasonCount; ++r) {

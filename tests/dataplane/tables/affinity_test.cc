@@ -155,6 +155,64 @@ TEST(TablesAffinityTest, StaleGenerationIsVisibleToTheCaller) {
   EXPECT_EQ(v.policy, 0u);
 }
 
+// The flow cache's view of an entry: Touch holds while the entry is the pin
+// it was (refreshing it), and fails once it expired, was re-pinned, erased
+// or evicted -- even when the position is reused by another flow.
+TEST(TablesAffinityTest, TouchHoldsOnlyWhileTheEntryIsTheSamePin) {
+  auto t = Make(8, /*timeout=*/1000);
+  const FlowKey a = Flow(1);
+  uint32_t pos = 0;
+  ASSERT_EQ(t->Upsert(a, t->Hash(a), {7, 1}, 100, &pos), UpsertResult::kInserted);
+  const uint32_t inc = t->incarnation(pos);
+  EXPECT_TRUE(t->Touch(pos, inc, 900));
+  EXPECT_TRUE(t->Touch(pos, inc, 1800));  // 900 refreshed the entry: not idle.
+  EXPECT_FALSE(t->Touch(pos, inc, 2900));  // Idle past the timeout.
+  AffinityValue v;
+  EXPECT_FALSE(Find(*t, a, 2900, &v));  // As the full lookup says.
+
+  // The same value again: kUnchanged keeps the incarnation.
+  ASSERT_EQ(t->Upsert(a, t->Hash(a), {7, 1}, 3000, &pos), UpsertResult::kUpdated);
+  const uint32_t repinned = t->incarnation(pos);
+  EXPECT_NE(repinned, inc);  // Expired, then pinned anew.
+  ASSERT_EQ(t->Upsert(a, t->Hash(a), {7, 1}, 3001, &pos), UpsertResult::kUnchanged);
+  EXPECT_TRUE(t->Touch(pos, repinned, 3002));
+  // Re-pinned to another policy.
+  ASSERT_EQ(t->Upsert(a, t->Hash(a), {8, 1}, 3003, &pos), UpsertResult::kUpdated);
+  EXPECT_FALSE(t->Touch(pos, repinned, 3004));
+  const uint32_t on_eight = t->incarnation(pos);
+  EXPECT_TRUE(t->Touch(pos, on_eight, 3004));
+  // Erased, and the position reused by another flow.
+  ASSERT_TRUE(t->Erase(a, t->Hash(a)));
+  EXPECT_FALSE(t->Touch(pos, on_eight, 3005));
+  const FlowKey b = Flow(2);
+  uint32_t pos_b = 0;
+  ASSERT_EQ(t->Upsert(b, t->Hash(b), {9, 1}, 3006, &pos_b), UpsertResult::kInserted);
+  if (pos_b == pos) {
+    EXPECT_FALSE(t->Touch(pos, on_eight, 3007));
+  }
+  EXPECT_TRUE(t->Touch(pos_b, t->incarnation(pos_b), 3007));
+}
+
+TEST(TablesAffinityTest, TouchFailsForEvictedAndAgedEntries) {
+  auto t = Make(8, /*timeout=*/1000);
+  std::vector<uint32_t> pos(8), inc(8);
+  for (uint32_t i = 0; i < 8; ++i) {
+    const FlowKey k = Flow(i);
+    ASSERT_NE(t->Upsert(k, t->Hash(k), {i, 1}, 100 + i, &pos[i]), UpsertResult::kFailed);
+    inc[i] = t->incarnation(pos[i]);
+  }
+  // Full: a ninth flow evicts one of them; exactly that one fails Touch.
+  const FlowKey ninth = Flow(100);
+  ASSERT_EQ(t->Upsert(ninth, t->Hash(ninth), {50, 1}, 200), UpsertResult::kInsertedAfterEviction);
+  int failed = 0;
+  for (uint32_t i = 0; i < 8; ++i) failed += t->Touch(pos[i], inc[i], 300) ? 0 : 1;
+  EXPECT_EQ(failed, 1);
+  // Age deletes what is idle; none of the deleted may Touch again, even
+  // right after (an expired entry fails anyway; Age also retires it).
+  EXPECT_GT(t->Age(2000, 64), 0u);
+  for (uint32_t i = 0; i < 8; ++i) EXPECT_FALSE(t->Touch(pos[i], inc[i], 310)) << i;
+}
+
 TEST(TablesAffinityTest, OneMillionEntriesFitIn128MiB) {
   constexpr uint32_t kMillion = 1000000;
   const size_t before = DpdkHeapAllocatedBytes();
