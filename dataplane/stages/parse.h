@@ -66,10 +66,13 @@ class ParseStage {
   bool ParseOne(rte_mbuf* m, ParseEdge* edge, DropReason* why) const;
 
   // What ParseOne touches first: the frame's first line (read) and the
-  // packet's metadata in the mbuf's private area (written).
+  // packet's metadata in the mbuf's private area (written: both its lines,
+  // parse clears the later stages' fields too).
   static void Prefetch(rte_mbuf* m) {
     rte_prefetch0(rte_pktmbuf_mtod(m, void*));
-    PrefetchForWrite(rte_mbuf_to_priv(m));
+    char* meta = static_cast<char*>(rte_mbuf_to_priv(m));
+    PrefetchForWrite(meta);
+    PrefetchForWrite(meta + RTE_CACHE_LINE_MIN_SIZE);
   }
 
  private:
