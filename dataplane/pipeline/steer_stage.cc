@@ -2,7 +2,6 @@
 
 #include <rte_prefetch.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "dataplane/stages/packet_meta.h"
@@ -64,51 +63,14 @@ bool BuildKey(AffinityMode mode, uint32_t rule_slot, rte_mbuf* m, const PacketMe
 
 }  // namespace
 
-uint16_t SteerStage::SteerCached(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
-                                 uint64_t now_tsc, EdgeBuffers<SteerEdge>& out, WorkerCounters& c,
-                                 const FlowCache& cache) {
-  for (uint16_t i = 0; i < n; ++i) cache.Prefetch(Meta(pkts[i])->flow_hash);
-  const uint32_t rules = std::min<uint32_t>(static_cast<uint32_t>(s.rules.size()), c.sizes.rules);
-  const uint32_t policies =
-      std::min<uint32_t>(static_cast<uint32_t>(s.policies.size()), c.sizes.policies);
-  uint16_t misses = 0;
-  for (uint16_t i = 0; i < n; ++i) {
-    rte_mbuf* pkt = pkts[i];
-    PacketMeta* meta = Meta(pkt);
-    const FlowCacheValue* v = cache.Find(meta->flow, meta->flow_hash);
-    // Slots are in range (cached from this state); checked all the same,
-    // as cheap insurance against a cache bug reading past the arrays.
-    if (v == nullptr || v->rule >= rules || v->policy >= policies ||
-        !affinity_->Touch(v->affinity_position, v->affinity_incarnation, now_tsc)) {
-      pkts[misses++] = pkt;
-      continue;
-    }
-    RuleCounters& rc = c.rules[v->rule];
-    rc.packets.Add(1);
-    rc.bytes.Add(meta->l3_len);
-    PolicyCounters& pc = c.policies[v->policy];
-    pc.packets.Add(1);
-    pc.bytes.Add(meta->l3_len);
-    affinity_->Count(v->affinity_position, meta->l3_len, now_tsc);
-    meta->encap_policy = &s.policies[v->policy].encap;
-    meta->next_hop = v->next_hop;
-    out.Push(SteerEdge::kCached, pkt);
-  }
-  return misses;
-}
-
 void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_t n,
                               uint64_t now_tsc, EdgeBuffers<SteerEdge>& out, WorkerCounters& c,
-                              const FlowCache* cache) {
+                              bool mark_cache_fills) {
   PipelineDropList dropped(c);
   const SteeringClassifier* classifier = s.tables.Classifier();
   if (classifier == nullptr) {
     for (uint16_t i = 0; i < n; ++i) out.Push(SteerEdge::kUnsteered, pkts[i]);
     return;
-  }
-  if (cache != nullptr) {
-    n = SteerCached(s, pkts, n, now_tsc, out, c, *cache);
-    if (n == 0) return;
   }
   const FlowKey* keys[kMaxBurst];
   uint32_t rule_of[kMaxBurst];
@@ -244,7 +206,7 @@ void SteerStage::ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_
     pc.bytes.Add(meta->l3_len);
     affinity_->Count(position, meta->l3_len, now_tsc);  // A null test when export is off.
     meta->encap_policy = &s.policies[slot].encap;
-    if (cache != nullptr && akey[j] == &meta->flow) {  // Five-tuple affinity: cacheable.
+    if (mark_cache_fills && akey[j] == &meta->flow) {  // Five-tuple affinity: cacheable.
       meta->flags |= kMetaFlowCacheFill;
       meta->steer_rule = r;
       meta->affinity_position = position;

@@ -20,20 +20,21 @@
 //             store it -> AFFINITY_TABLE_FULL.
 //
 // Steered packets leave on kEncap with meta.encap_policy set (the policy's
-// prebuilt headers in the ForwardingState).
+// prebuilt headers in the ForwardingState). Counts per rule (packets, bytes,
+// new / re-picked / rerouted flows, not steered) and per policy (packets,
+// bytes, new flows), bytes being the L3 bytes before encapsulation. With
+// IPFIX export on, each steered packet is also counted on its flow's
+// affinity entry (AffinityTable::Count; a null test when export is off).
 //
-// FLOW CACHE (optional, the worker's; flow_cache.h). Before all of the
-// above, each packet is looked up in the cache: a hit whose affinity entry
-// is still the cached incarnation (AffinityTable::Touch) is counted as the
-// full path would count it and leaves on kCached with meta.encap_policy AND
-// meta.next_hop set (the FIB result of the encapsulated packet). Misses take
-// the full path; those it steers with five-tuple affinity leave on kEncap
-// marked kMetaFlowCacheFill, with steer_rule and affinity_* set, for the
-// worker to cache once the FIB has resolved them. Counts per rule (packets, bytes,
-// new / re-picked / rerouted flows, not steered) and per policy (packets, bytes, new
-// flows), bytes being the L3 bytes before encapsulation. With IPFIX export
-// on, each steered packet is also counted on its flow's affinity entry
-// (AffinityTable::Count; a null test when export is off).
+// FLOW CACHE (optional, the worker's; flow_cache.h). The worker first asks
+// SteerCachedOne for each packet: a hit whose affinity entry is still the
+// cached incarnation (AffinityTable::Touch) is counted as the full path
+// would count it, with meta.encap_policy AND meta.next_hop set (the FIB
+// result of the encapsulated packet), and the worker encapsulates and sends
+// it in the same pass. Misses take ProcessBurst; with `mark_cache_fills`,
+// those it steers with five-tuple affinity leave on kEncap marked
+// kMetaFlowCacheFill, with steer_rule and affinity_* set, for the worker to
+// cache once the FIB has resolved them.
 //
 // AFFINITY KEYS: five-tuple = meta.flow itself (hash = meta.flow_hash, no
 // rehash). Flow label = src, dst and the IPv6 flow label (IPv4 packets fall
@@ -47,36 +48,67 @@
 
 #include <rte_mbuf.h>
 
+#include <algorithm>
+
 #include <cstdint>
 
 #include "dataplane/pipeline/forwarding_state.h"
 #include "dataplane/pipeline/worker_counters.h"
 #include "dataplane/stages/burst.h"
+#include "dataplane/stages/packet_meta.h"
 #include "dataplane/tables/affinity.h"
 #include "dataplane/tables/flow_cache.h"
 
 namespace cpn::dataplane {
 
-enum class SteerEdge : uint8_t { kEncap = 0, kCached, kUnsteered, kCount };
+enum class SteerEdge : uint8_t { kEncap = 0, kUnsteered, kCount };
 
 class SteerStage {
  public:
   explicit SteerStage(AffinityTable* affinity) : affinity_(affinity) {}
 
-  // n <= kMaxBurst. `now_tsc` stamps affinity entries. `cache` may be null
-  // (no flow cache); it must hold nothing older than `s` (the worker clears
-  // it when the published state changes); with a cache, pkts[] is scratch
-  // (the misses are gathered in it).
+  // n <= kMaxBurst. `now_tsc` stamps affinity entries. `mark_cache_fills`:
+  // the worker has a flow cache (see FLOW CACHE).
   void ProcessBurst(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc,
-                    EdgeBuffers<SteerEdge>& out, WorkerCounters& c,
-                    const FlowCache* cache = nullptr);
+                    EdgeBuffers<SteerEdge>& out, WorkerCounters& c, bool mark_cache_fills = false);
+
+  // Bounds a cached slot must be within (this state's and the counters').
+  struct CacheLimits {
+    uint32_t rules;
+    uint32_t policies;
+  };
+  static CacheLimits Limits(const ForwardingState& s, const WorkerCounters& c) {
+    return {std::min<uint32_t>(static_cast<uint32_t>(s.rules.size()), c.sizes.rules),
+            std::min<uint32_t>(static_cast<uint32_t>(s.policies.size()), c.sizes.policies)};
+  }
+
+  // The flow cache's answer for `m` (parsed, data at L3): true for a hit --
+  // counted, meta.encap_policy and meta.next_hop set -- false for a miss
+  // (nothing changed). `cache` holds nothing older than `s` (the worker
+  // clears it when the published state changes).
+  bool SteerCachedOne(const ForwardingState& s, rte_mbuf* m, uint64_t now_tsc, WorkerCounters& c,
+                      const FlowCache& cache, CacheLimits limits) {
+    PacketMeta* meta = Meta(m);
+    const FlowCacheValue* v = cache.Find(meta->flow, meta->flow_hash);
+    // Slots are in range (cached from this state); checked all the same,
+    // as cheap insurance against a cache bug reading past the arrays.
+    if (v == nullptr || v->rule >= limits.rules || v->policy >= limits.policies ||
+        !affinity_->Touch(v->affinity_position, v->affinity_incarnation, now_tsc)) {
+      return false;
+    }
+    RuleCounters& rc = c.rules[v->rule];
+    rc.packets.Add(1);
+    rc.bytes.Add(meta->l3_len);
+    PolicyCounters& pc = c.policies[v->policy];
+    pc.packets.Add(1);
+    pc.bytes.Add(meta->l3_len);
+    affinity_->Count(v->affinity_position, meta->l3_len, now_tsc);
+    meta->encap_policy = &s.policies[v->policy].encap;
+    meta->next_hop = v->next_hop;
+    return true;
+  }
 
  private:
-  // The cache hits of pkts[0..n) -> kCached; returns the misses, in order,
-  // in pkts[0..returned).
-  uint16_t SteerCached(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc,
-                       EdgeBuffers<SteerEdge>& out, WorkerCounters& c, const FlowCache& cache);
-
   AffinityTable* const affinity_;
 };
 

@@ -365,14 +365,10 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
     in.n = 0;
     return;
   }
+  if (cache_ != nullptr) SendCached(s, in, now);  // Leaves the misses in `in`.
   steer_out_.Clear();
-  steer_.ProcessBurst(s, in.pkts, in.n, now, steer_out_, counters_, cache_.get());
+  steer_.ProcessBurst(s, in.pkts, in.n, now, steer_out_, counters_, cache_ != nullptr);
   in.n = 0;
-  const Burst& cached = steer_out_[SteerEdge::kCached];
-  if (cached.n != 0) {
-    counters_.flow_cache_hits.Add(cached.n);
-    SendCached(s, cached);
-  }
   const Burst& unsteered = steer_out_[SteerEdge::kUnsteered];
   for (uint16_t i = 0; i < unsteered.n; ++i) {
     rte_mbuf* m = unsteered.pkts[i];
@@ -397,19 +393,27 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
   }
 }
 
-void Worker::SendCached(const ForwardingState& s, const Burst& in) {
+void Worker::SendCached(const ForwardingState& s, Burst& in, uint64_t now) {
   DropList dropped(counters_.stage_drops);
   PipelineDropList pipeline_dropped(counters_);
+  const SteerStage::CacheLimits limits = SteerStage::Limits(s, counters_);
+  uint16_t misses = 0;
   for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
     PrefetchHeadroom(in.pkts[i]);
   }
   for (uint16_t i = 0; i < in.n; ++i) {
     if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = in.pkts[i];
+    if (!steer_.SteerCachedOne(s, m, now, counters_, *cache_, limits)) {
+      in.pkts[misses++] = m;
+      continue;
+    }
     // Encap marks the hop limit done: the FIB would not have decremented it,
     // so the cached next hop is all Forward() would add.
     if (likely(EncapSteered(m, dropped))) TransmitOne(s, m, pipeline_dropped, dropped);
   }
+  counters_.flow_cache_hits.Add(in.n - misses);
+  in.n = misses;
 }
 
 inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {

@@ -165,8 +165,9 @@ class Worker {
   // FIB lookup of `in`, then per packet: resolve -> egress checks -> rewrite
   // and tx; IPv6 local routes -> `local`.
   void Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local);
-  // Cached steering decisions: encap -> egress checks -> rewrite + tx.
-  void SendCached(const ForwardingState& s, const Burst& in);
+  // The flow cache's hits of `in`, in one pass: cached decision -> encap ->
+  // egress checks -> rewrite + tx. Leaves the misses in `in`, in order.
+  void SendCached(const ForwardingState& s, Burst& in, uint64_t now);
   // H.Encaps with meta.encap_policy, then the policy's outer hop limit;
   // false when encap dropped it (counted in `dropped`).
   bool EncapSteered(rte_mbuf* m, DropList& dropped);
