@@ -4,6 +4,7 @@
 #include <rte_hash_crc.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "dataplane/tables/dpdk_util.h"
@@ -48,6 +49,15 @@ absl::StatusOr<std::unique_ptr<Exact16Index>> Exact16Index::Build(std::span<cons
     }
     positions[i] = pos;
   }
+  if (keys.size() <= kLinearMax) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      SmallKey& k = t->small_[i];
+      std::memcpy(&k.w0, keys[i].bytes, 8);
+      std::memcpy(&k.w1, keys[i].bytes + 8, 8);
+      k.position = positions[i];
+    }
+    t->small_count_ = static_cast<uint32_t>(keys.size());
+  }
   t->memory_bytes_ = DpdkHeapAllocatedBytes() - heap_before;
   return t;
 }
@@ -61,6 +71,24 @@ uint64_t Exact16Index::LookupBulk(const uint8_t* const keys[], uint32_t n,
   if (hash_ == nullptr || n == 0) {
     for (uint32_t i = 0; i < n; ++i) positions[i] = -1;
     return 0;
+  }
+  if (small_count_ != 0) {
+    uint64_t hits = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      uint64_t w0, w1;
+      std::memcpy(&w0, keys[i], 8);
+      std::memcpy(&w1, keys[i] + 8, 8);
+      int32_t found = -1;
+      for (uint32_t k = 0; k < small_count_; ++k) {
+        if (small_[k].w0 == w0 && small_[k].w1 == w1) {
+          found = small_[k].position;
+          break;
+        }
+      }
+      positions[i] = found;
+      if (found >= 0) hits |= uint64_t{1} << i;
+    }
+    return hits;
   }
   // Aligned copies: rte_hash_crc does 8-byte loads, and keys taken from
   // packet headers are only 2-byte aligned (fine on x86, UB in C++).
