@@ -86,8 +86,8 @@ struct WorkerConfig {
   uint32_t age_slots_when_idle = 4096;  // ... and before a sleep.
   // Steering decisions cached per flow (tables/flow_cache.h): entries, a
   // power of two; 0 = no cache (every packet takes the full steering path).
-  // 8,192 (512 KiB) like Open vSwitch's exact match cache: established flows
-  // beyond it still hit while they are the recent ones.
+  // 8,192 (512 KiB, within L2) like Open vSwitch's exact match cache; with
+  // more flows than entries, flows that share an entry take turns missing.
   uint32_t flow_cache_entries = 8192;
   // Lab link emulation (--lab-emulation): the worker keeps a LinkEmulator
   // for ports whose published state says `emulated`.
@@ -132,8 +132,6 @@ class Worker {
   void Run(const std::atomic<bool>& stop);
 
   const WorkerCounters& counters() const { return counters_; }
-  // Entries of the steering flow cache (0: none).
-  uint32_t flow_cache_entries() const { return cache_ != nullptr ? cache_->entries() : 0; }
   AffinityCounters affinity_counters() const { return affinity_->counters(); }
   uint32_t id() const { return config_.id; }
   // The EAL lcore id of the thread running the loop (set by Run).
