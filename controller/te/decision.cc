@@ -568,6 +568,12 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
   // overload: a hold elsewhere leaves a small detour, not worth a second
   // solve (it doubled an incremental epoch: 6 -> 12 ms, Synthetic bench).
   if (options_.resolve_around_holds && need_prev) {
+    // Damps demand d again from its installed weights.
+    auto redamp = [&](uint32_t d, const DampingOptions& damping) {
+      std::copy(prev_weight_.begin() + s.candidate_begin(d),
+                prev_weight_.begin() + s.candidate_end(d), w.begin() + s.candidate_begin(d));
+      damp_one(d, damping);
+    };
     std::vector<uint32_t> free_demands;
     bool any_held = false;
     for (uint32_t d = 0; d < nd; ++d) {
@@ -586,10 +592,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       DampingOptions released = options_.damping;
       released.reversal_hold_release_utilization = options_.hold_release_when_none_free;
       for (uint32_t d = 0; d < nd; ++d) {
-        if (!damped_any[d] || !damp[d].held) continue;
-        std::copy(prev_weight_.begin() + s.candidate_begin(d),
-                  prev_weight_.begin() + s.candidate_end(d), w.begin() + s.candidate_begin(d));
-        damp_one(d, released);
+        if (damped_any[d] && damp[d].held) redamp(d, released);
       }
     } else if (any_held) {
       std::vector<double> full(target.begin(), target.end());
@@ -602,11 +605,7 @@ std::shared_ptr<const DecisionSet> DecisionEngine::Finish(
       solver_.SetWeights(full);
       solver_.SolveSubset(free_demands);
       s.EvaluateCurrent(&e_target);
-      for (uint32_t d : free_demands) {
-        std::copy(prev_weight_.begin() + s.candidate_begin(d),
-                  prev_weight_.begin() + s.candidate_end(d), w.begin() + s.candidate_begin(d));
-        damp_one(d, options_.damping);
-      }
+      for (uint32_t d : free_demands) redamp(d, options_.damping);
     }
   }
 
