@@ -50,6 +50,14 @@ inline void PrefetchHeadroom(rte_mbuf* m) {
   PrefetchForWrite(rte_pktmbuf_mtod_offset(m, uint8_t*, -RTE_CACHE_LINE_SIZE));
 }
 
+// Starts the headroom lines of the first kPrefetchAhead packets; a loop
+// over `b` then prefetches kPrefetchAhead packets ahead of itself.
+inline void PrefetchFirstHeadrooms(const Burst& b) {
+  for (uint16_t i = 0; i < std::min<uint16_t>(b.n, kPrefetchAhead); ++i) {
+    PrefetchHeadroom(b.pkts[i]);
+  }
+}
+
 inline bool IsSrv6Like(const PacketMeta* meta) {
   return (meta->flags & kMetaSrh) != 0 || meta->l4_proto == kProtoIpv6 ||
          meta->l4_proto == kProtoIpv4;
@@ -378,9 +386,7 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
   const Burst& steered = steer_out_[SteerEdge::kEncap];
   if (cache_ != nullptr) counters_.flow_cache_misses.Add(steered.n);
   DropList dropped(counters_.stage_drops);
-  for (uint16_t i = 0; i < std::min<uint16_t>(steered.n, kPrefetchAhead); ++i) {
-    PrefetchHeadroom(steered.pkts[i]);
-  }
+  PrefetchFirstHeadrooms(steered);
   for (uint16_t i = 0; i < steered.n; ++i) {
     if (i + kPrefetchAhead < steered.n) PrefetchHeadroom(steered.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = steered.pkts[i];
@@ -398,9 +404,7 @@ void Worker::SendCached(const ForwardingState& s, Burst& in, uint64_t now) {
   PipelineDropList pipeline_dropped(counters_);
   const SteerStage::CacheLimits limits = SteerStage::Limits(s, counters_);
   uint16_t misses = 0;
-  for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
-    PrefetchHeadroom(in.pkts[i]);
-  }
+  PrefetchFirstHeadrooms(in);
   for (uint16_t i = 0; i < in.n; ++i) {
     if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = in.pkts[i];
@@ -467,9 +471,7 @@ void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local)
   }
   PipelineDropList dropped(counters_);
   DropList tx_dropped(counters_.stage_drops);
-  for (uint16_t i = 0; i < std::min<uint16_t>(in.n, kPrefetchAhead); ++i) {
-    PrefetchHeadroom(in.pkts[i]);
-  }
+  PrefetchFirstHeadrooms(in);
   for (uint16_t i = 0; i < in.n; ++i) {
     // The Ethernet header goes into the line just before the data.
     if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
