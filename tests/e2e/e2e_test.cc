@@ -195,6 +195,23 @@ TEST(E2e, FlowsAreEncapsulatedCrossTheTransitAreDecapsulatedAndAReportMovesOnlyN
               Share(w2, "s2"), ShareAt(second, b, "s2"), ShareAt(second, a, "s1"));
 }
 
+// `entities` with every steering weight zeroed, serialised and sorted: what
+// a controller wrote apart from weights.
+std::vector<std::string> WithoutWeights(std::vector<v1::Entity> entities) {
+  std::vector<std::string> out;
+  for (v1::Entity& e : entities) {
+    if (e.has_steering_rule() && e.steering_rule().has_weighted()) {
+      for (v1::WeightedPolicy& p :
+           *e.mutable_steering_rule()->mutable_weighted()->mutable_policies()) {
+        p.set_weight(0);
+      }
+    }
+    out.push_back(e.ShortDebugString());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
   Network net;
   ASSERT_NO_FATAL_FAILURE(net.StartDataplanes());
@@ -237,7 +254,9 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
 
   // The controller dies and a new one starts: it reads every dataplane,
   // adopts what they have and writes nothing that still matches.
-  const uint64_t v_ing = net.Read("ing"), v_tr = net.Read("tr"), v_st = net.Read("st");
+  std::vector<v1::Entity> ing_before;
+  const uint64_t v_ing = net.Read("ing", &ing_before), v_tr = net.Read("tr"),
+                 v_st = net.Read("st");
   net.KillController(c);
   ExpectSameSites(first, net.Inject(a), a, "with no controller");
   c = net.StartController(2);
@@ -246,8 +265,13 @@ TEST(E2e, DataplaneRestartAndControllerRestartLoseNoEstablishedFlow) {
   ASSERT_TRUE(net.WaitForSessions(c, cv1::SESSION_STATE_PRIMARY));
   EXPECT_EQ(net.Read("tr"), v_tr);
   EXPECT_EQ(net.Read("st"), v_st);
-  EXPECT_LE(net.Read("ing"), v_ing + 1);  // at most a weight MODIFY
-  RecordProperty("ing_writes_after_controller_restart", static_cast<int>(net.Read("ing") - v_ing));
+  // The ingress may see weight MODIFYs (damping goes on where the old
+  // controller left off; how many epochs that takes depends on the
+  // machine's load), and nothing else.
+  std::vector<v1::Entity> ing_after;
+  const uint64_t v_ing_after = net.Read("ing", &ing_after);
+  EXPECT_EQ(WithoutWeights(ing_after), WithoutWeights(ing_before));
+  RecordProperty("ing_writes_after_controller_restart", static_cast<int>(v_ing_after - v_ing));
   ExpectSameSites(first, net.Inject(a), a, "after the controller restarted");
 }
 
