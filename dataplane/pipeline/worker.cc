@@ -399,7 +399,7 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
   }
 }
 
-void Worker::SendCached(const ForwardingState& s, Burst& in, uint64_t now) {
+[[gnu::flatten]] void Worker::SendCached(const ForwardingState& s, Burst& in, uint64_t now) {
   DropList dropped(counters_.stage_drops);
   PipelineDropList pipeline_dropped(counters_);
   const SteerStage::CacheLimits limits = SteerStage::Limits(s, counters_);
@@ -431,7 +431,7 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {
   return true;
 }
 
-void Worker::RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4) {
+[[gnu::flatten]] void Worker::RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4) {
   if (in.n == 0) return;
   DropList dropped(counters_.stage_drops);
   PipelineDropList tx_dropped(counters_);
@@ -462,7 +462,7 @@ void Worker::RunSrv6(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fi
   in.n = 0;
 }
 
-void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local) {
+[[gnu::flatten]] void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local) {
   uint32_t values[kMaxBurst];
   if (v6) {
     fib_.LookupIpv6(s, in.pkts, in.n, values);

@@ -20,7 +20,11 @@
 // -- parse; local SIDs; steer (classify, affinity, select); encap; FIB
 // lookup then resolve + egress checks + rewrite + tx in one loop -- so no
 // edge buffer is filled only to be copied into the next. Per packet the
-// code and the outcome are the stages' own.
+// code and the outcome are the stages' own. The per-packet loops
+// (SendCached, RunSrv6, Forward) are [[gnu::flatten]]: every call in them
+// is inlined, with CPN_FAST_PATH_LTO also the stages' cores from their own
+// files (callgrind: 4.5-4.7 % fewer instructions a packet on steering and
+// transit End).
 //
 // Every packet of one loop iteration is processed with the ForwardingState
 // loaded at the start of the iteration, and the worker passes an RCU
