@@ -129,6 +129,9 @@ class Builder {
       }
       tr.handoff = b.handoff;
       tr.drainer = 0;
+      if (tr.handoff != nullptr && tr.queue[tr.drainer] >= 0) {
+        s_->drains[tr.drainer].push_back(b.dpdk_id);
+      }
       const bool spread = workers_ > 1 && !(b.rss && b.rx_queues == workers_);
       for (uint16_t q = 0; q < b.rx_queues; ++q) {
         s_->rx[q % workers_].push_back(RxQueue{b.dpdk_id, q, spread});

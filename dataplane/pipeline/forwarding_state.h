@@ -146,6 +146,10 @@ struct ForwardingState {
   // Lab link emulation by DPDK port id (read only when ports[p].emulated).
   std::array<LinkEmulationParams, kMaxTxPorts> emulation{};
   std::array<std::vector<RxQueue>, kMaxWorkers> rx;  // By worker.
+  // By worker: the ports whose `handoff` ring it drains (tx[p].drainer), so
+  // a loop iteration visits those alone, not every port id (that scan was
+  // ~10 instructions a packet).
+  std::array<std::vector<uint16_t>, kMaxWorkers> drains;
 
   uint32_t PolicySlot(const Srv6EncapPolicy* p) const {
     return static_cast<uint32_t>(PolicyOf(p) - policies.data());

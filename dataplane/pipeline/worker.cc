@@ -524,7 +524,7 @@ inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineD
 
 void Worker::DrainHandoffs(const ForwardingState& s) {
   const uint32_t id = config_.id;
-  for (uint16_t p = 0; p < kMaxTxPorts; ++p) {
+  for (const uint16_t p : s.drains[id]) {
     const TxRoute& r = s.tx[p];
     if (r.handoff == nullptr || r.drainer != id || !s.ports[p].present || r.queue[id] < 0) {
       continue;
