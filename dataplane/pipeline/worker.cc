@@ -524,11 +524,10 @@ inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineD
 
 void Worker::DrainHandoffs(const ForwardingState& s) {
   const uint32_t id = config_.id;
+  // drains[id] lists only present ports with a hand-off ring that this
+  // worker drains on its own tx queue (the compiler's Ports()).
   for (const uint16_t p : s.drains[id]) {
     const TxRoute& r = s.tx[p];
-    if (r.handoff == nullptr || r.drainer != id || !s.ports[p].present || r.queue[id] < 0) {
-      continue;
-    }
     rte_mbuf* pkts[kRxBurst];
     const uint16_t n = static_cast<uint16_t>(
         rte_ring_sc_dequeue_burst(r.handoff, reinterpret_cast<void**>(pkts), kRxBurst, nullptr));

@@ -245,18 +245,28 @@ DampingOptions ReleasingAtSaturation() {
   return o;
 }
 
-TEST(DampTest, ASaturatedCandidateKeepsWeightItJustGainedByDefault) {
-  // Candidate 0 rose 1 s ago and is now overloaded; by default the hold
-  // keeps it (a fall now would be a reversal within the hold: an
-  // oscillation); the decision engine re-solves the free demands instead.
+// Candidate 0 rose 1 s ago (every weight moved then) and is now
+// overloaded; candidate 2 has not moved.
+struct JustGainedThenOverloaded {
   Case c{{0.6, 0.3, 0.1}, {0.3, 0.3, 0.4}, {0.1, -0.1, 0}, {51, 50, 50}, {51, 50, 50},
          {0, 0, 0}};
-  std::vector<absl::Time> at(3, absl::FromUnixSeconds(99));
-  const std::vector<double> overloaded = {1.1, 0.7, 0.5};
-  DampingInput in = c.Input();
-  in.last_move_at = at;
-  in.overload = true;
-  in.utilization = overloaded;
+  std::vector<absl::Time> at = std::vector<absl::Time>(3, absl::FromUnixSeconds(99));
+  std::vector<double> utilization = {1.1, 0.7, 0.5};
+  DampingInput Input() const {
+    DampingInput in = c.Input();
+    in.last_move_at = at;
+    in.overload = true;
+    in.utilization = utilization;
+    return in;
+  }
+};
+
+TEST(DampTest, ASaturatedCandidateKeepsWeightItJustGainedByDefault) {
+  // By default the hold keeps candidate 0's weight (a fall now would be a
+  // reversal within the hold: an oscillation); the decision engine
+  // re-solves the free demands instead.
+  const JustGainedThenOverloaded s;
+  DampingInput in = s.Input();
   std::vector<double> w(3);
   const DampingResult r = Damp(DampingOptions{}, in, w);
   EXPECT_EQ(r.outcome, DampingOutcome::kHeldBack);
@@ -265,16 +275,10 @@ TEST(DampTest, ASaturatedCandidateKeepsWeightItJustGainedByDefault) {
 }
 
 TEST(DampTest, AnOverloadedCandidateShedsWeightItJustGained) {
-  // Candidate 0 rose 1 s ago and is now overloaded: its fall goes through
-  // (onto 2, which has not moved).
-  Case c{{0.6, 0.3, 0.1}, {0.3, 0.3, 0.4}, {0.1, -0.1, 0}, {51, 50, 50}, {51, 50, 50},
-         {0, 0, 0}};
-  std::vector<absl::Time> at(3, absl::FromUnixSeconds(99));
-  const std::vector<double> overloaded = {1.1, 0.7, 0.5};
-  DampingInput in = c.Input();
-  in.last_move_at = at;
-  in.overload = true;
-  in.utilization = overloaded;
+  // With the release on, candidate 0's fall goes through (onto 2, which
+  // has not moved).
+  JustGainedThenOverloaded s;
+  DampingInput in = s.Input();
   std::vector<double> w(3);
   DampingResult r = Damp(ReleasingAtSaturation(), in, w);
   EXPECT_EQ(r.outcome, DampingOutcome::kLimited);
@@ -282,8 +286,8 @@ TEST(DampTest, AnOverloadedCandidateShedsWeightItJustGained) {
   // Candidate 1 is the overloaded one (0 at 0.9 is not saturated): 0
   // keeps what it just gained; 1 sheds its 0.2 onto 2, which gains only
   // that (of the 0.4 the target gives it), by the step bound 0.1 now.
-  c.target = {0.4, 0.1, 0.5};
-  in.target = c.target;
+  s.c.target = {0.4, 0.1, 0.5};
+  in.target = s.c.target;
   const std::vector<double> other = {0.9, 1.1, 0.5};
   in.utilization = other;
   r = Damp(ReleasingAtSaturation(), in, w);
