@@ -422,12 +422,13 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
 
 inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {
   DropReason why;
-  if (unlikely(!encap_.EncapOne(m, &why))) {
+  // A null policy is EncapOne's to drop; with one, its outer hop limit.
+  const Srv6EncapPolicy* policy = Meta(m)->encap_policy;
+  const uint8_t hop_limit = policy != nullptr ? PolicyOf(policy)->hop_limit : 64;
+  if (unlikely(!encap_.EncapOne(m, &why, hop_limit))) {
     dropped.Drop(m, why);
     return false;
   }
-  const uint8_t hop_limit = PolicyOf(Meta(m)->encap_policy)->hop_limit;
-  if (hop_limit != 64) rte_pktmbuf_mtod(m, uint8_t*)[7] = hop_limit;
   return true;
 }
 
@@ -503,23 +504,25 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {
 inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                                 DropList& tx_dropped) {
   const uint32_t nh = Meta(m)->next_hop;
-  if (nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
-      s.adjacencies[nh].port < kMaxTxPorts) {
-    const uint16_t port = s.adjacencies[nh].port;
-    const PortState& ps = s.ports[port];
-    if (unlikely(!ps.admin_up)) {
-      counters_.port_tx_dropped[port].Add(1);
-      dropped.Drop(m, PipelineDrop::kPortDown);
-      return;
-    }
-    if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
-      counters_.port_tx_dropped[port].Add(1);
-      dropped.Drop(m, PipelineDrop::kMtuExceeded);
-      return;
-    }
+  if (unlikely(nh >= s.adjacencies.size() || !s.adjacencies[nh].valid ||
+               s.adjacencies[nh].port >= kMaxTxPorts)) {
+    // TxStage drops what has no adjacency.
+    tx_.ProcessOne(m, std::span<const Adjacency>(s.adjacencies), sink_, tx_dropped);
+    return;
   }
-  // TxStage drops what has no adjacency.
-  tx_.ProcessOne(m, std::span<const Adjacency>(s.adjacencies), sink_, tx_dropped);
+  const Adjacency& adj = s.adjacencies[nh];
+  const PortState& ps = s.ports[adj.port];
+  if (unlikely(!ps.admin_up)) {
+    counters_.port_tx_dropped[adj.port].Add(1);
+    dropped.Drop(m, PipelineDrop::kPortDown);
+    return;
+  }
+  if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
+    counters_.port_tx_dropped[adj.port].Add(1);
+    dropped.Drop(m, PipelineDrop::kMtuExceeded);
+    return;
+  }
+  tx_.ProcessResolved(m, adj, sink_, tx_dropped);
 }
 
 void Worker::DrainHandoffs(const ForwardingState& s) {

@@ -66,7 +66,10 @@ class EncapStage {
   // ProcessBurst for one packet, for callers that fuse stages into one
   // per-packet loop (the worker): true when `m` is encapsulated (it would
   // leave on kIpv6Lookup), false with *why when it must be dropped.
-  bool EncapOne(rte_mbuf* m, DropReason* why) const;
+  bool EncapOne(rte_mbuf* m, DropReason* why) const { return EncapOne(m, why, config_.hop_limit); }
+  // With this outer hop limit instead of the configured one (the worker
+  // passes its policy's).
+  bool EncapOne(rte_mbuf* m, DropReason* why, uint8_t hop_limit) const;
 
  private:
   const EncapConfig config_;

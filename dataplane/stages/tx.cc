@@ -48,7 +48,12 @@ void TxStage::ProcessOne(rte_mbuf* m, std::span<const Adjacency> adjacencies, Tx
     dropped.Drop(m, DropReason::kNoAdjacency);
     return;
   }
-  const Adjacency& adj = adjacencies[nh];
+  ProcessResolved(m, adjacencies[nh], sink, dropped);
+}
+
+void TxStage::ProcessResolved(rte_mbuf* m, const Adjacency& adj, TxSink& sink,
+                              DropList& dropped) {
+  const PacketMeta* meta = Meta(m);
   uint16_t ethertype;
   if (meta->l3_type == L3Type::kIpv6) {
     ethertype = wire::kEtherTypeIpv6;

@@ -63,6 +63,9 @@ class TxStage {
   // prefetches (the mbuf's private area, and the line before its data).
   void ProcessOne(rte_mbuf* m, std::span<const Adjacency> adjacencies, TxSink& sink,
                   DropList& dropped);
+  // ProcessOne for a caller that has checked `adj` itself: valid, and its
+  // port < kMaxTxPorts.
+  void ProcessResolved(rte_mbuf* m, const Adjacency& adj, TxSink& sink, DropList& dropped);
 
   // Transmits every buffered packet. Call once per worker loop iteration so
   // a packet never waits for more traffic to the same port.

@@ -561,5 +561,62 @@ TEST(DpSteeringE2e, CachedFlowsAreCountedAndFollowEveryWrite) {
   EXPECT_EQ(r2.transits, expected_transits);
 }
 
+// A flow's first packet takes the full path (classifier, affinity, select,
+// encap, FIB); its later ones leave from the flow cache through the fused
+// encap and rewrite. Both must put the same bytes on the wire: policy 1
+// (H.Encaps, hop limit 9) and policy 2 (H.Encaps.Red, default hop limit 64).
+TEST(DpSteeringE2e, CachedPacketsLeaveByteForByteAsTheFullPathSendsThem) {
+  DataplaneHarness h({.workers = 1});
+  auto ctl = h.Connect(1, "e2e-controller");
+  const std::string empty = TempFile("exact-empty.pcap");
+  const std::string out = TempFile("exact-out.pcap");
+  const std::string discard = TempFile("exact-discard.pcap");
+  constexpr int kFlows = 40;
+  constexpr int kPackets = 3;  // Per flow, identical, the flows interleaved.
+  std::vector<Bytes> in;
+  for (int k = 0; k < kPackets; ++k) {
+    for (int i = 0; i < kFlows; ++i) in.push_back(Frame(ServiceFlow(2, i), 32, 7));
+  }
+  const grpc::Status w = h.Write(
+      1, 0, 1,
+      {Insert(PortEntity(2, "core", PcapPort(empty, {}, out), kCoreMac)),
+       Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
+       Insert(RouteVia(0, "fc00::/16", {{2, "fe80::2"}})),
+       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA}, v1::ENCAP_MODE_H_ENCAPS, 9)),
+       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB}, v1::ENCAP_MODE_H_ENCAPS_RED)),
+       Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}})),
+       Insert(PortEntity(10, "xin", PcapPort(TempFile("exact-in.pcap"), in, discard)))});
+  ASSERT_TRUE(w.ok()) << w.error_message();
+  const tv1::CountersSnapshot c = h.WaitForCounters([&](const tv1::CountersSnapshot& s) {
+    const tv1::PortCounters* p = PortOf(s, 2);
+    return p != nullptr && p->tx_packets() >= uint64_t{kFlows} * kPackets;
+  });
+  ASSERT_EQ(c.workers_size(), 1);
+  // Every flow's later packets hit, bar the odd pair of the 40 flows that
+  // share one of the 8,192 entries.
+  EXPECT_GE(c.workers(0).flow_cache_hits(), uint64_t{kFlows} * (kPackets - 1) - 4);
+  std::vector<Bytes> frames;
+  ASSERT_TRUE(ReadPcap(out, &frames));
+  ASSERT_EQ(frames.size(), size_t{kFlows} * kPackets);
+  // A burst sends its cache hits before its misses, so frames are grouped
+  // by flow (each flow's own order is kept).
+  std::map<std::string, std::vector<Bytes>> by_flow;
+  std::set<uint8_t> hop_limits;
+  for (const Bytes& f : frames) {
+    const SrOut o = DecodeSrFrame(f);
+    ASSERT_TRUE(o.ok);
+    // Outer IPv6 hop limit: byte 14 + 7. Site A is policy 1's.
+    EXPECT_EQ(f[21], o.srh[0] == kSiteA ? 9 : 64) << FlowId(o.inner_src, o.sport);
+    hop_limits.insert(f[21]);
+    by_flow[FlowId(o.inner_src, o.sport)].push_back(f);
+  }
+  ASSERT_EQ(by_flow.size(), size_t{kFlows});
+  for (const auto& [flow, sent] : by_flow) {
+    ASSERT_EQ(sent.size(), size_t{kPackets}) << flow;
+    for (int k = 1; k < kPackets; ++k) EXPECT_EQ(sent[k], sent[0]) << flow << " packet " << k;
+  }
+  EXPECT_EQ(hop_limits, (std::set<uint8_t>{9, 64}));  // Both policies were used.
+}
+
 }  // namespace
 }  // namespace cpn::testing
