@@ -80,10 +80,10 @@ void TxStage::ProcessResolved(rte_mbuf* m, const Adjacency& adj, TxSink& sink,
   } else {
     wire::Store16(eth + 12, ethertype);
   }
-  m->port = adj.port;
   Burst& b = buf_[adj.port];
+  // A port's bit is set while its buffer holds packets (FlushPort clears both).
+  if (b.n == 0) pending_mask_ |= 1u << adj.port;
   b.pkts[b.n++] = m;
-  pending_mask_ |= 1u << adj.port;
   if (b.n >= flush_threshold_) FlushPort(adj.port, sink, dropped.counters());
 }
 

@@ -184,8 +184,13 @@ class AffinityTable {
   uint32_t incarnation(uint32_t position) const { return slots_[position].incarnation; }
   bool Touch(uint32_t position, uint32_t incarnation, uint64_t now_tsc) {
     Slot& s = slots_[position];
-    if (s.incarnation != incarnation || s.last_seen == 0 || Expired(s, now_tsc)) return false;
-    if (s.last_seen < now_tsc) s.last_seen = now_tsc;
+    if (s.incarnation != incarnation || s.last_seen == 0) return false;
+    // Expired() and the refresh with one test of the idle time (every
+    // cached packet comes here).
+    if (now_tsc > s.last_seen) {
+      if (now_tsc - s.last_seen > idle_limit_tsc_) return false;
+      s.last_seen = now_tsc;
+    }
     return true;
   }
 
@@ -234,7 +239,9 @@ class AffinityTable {
     uint64_t Get() const { return v.load(std::memory_order_relaxed); }
   };
 
-  explicit AffinityTable(const AffinityConfig& c) : config_(c) {}
+  explicit AffinityTable(const AffinityConfig& c)
+      : config_(c),
+        idle_limit_tsc_(c.idle_timeout_tsc != 0 ? c.idle_timeout_tsc : UINT64_MAX) {}
   bool Expired(const Slot& s, uint64_t now) const {
     return config_.idle_timeout_tsc != 0 && now > s.last_seen &&
            now - s.last_seen > config_.idle_timeout_tsc;
@@ -245,6 +252,7 @@ class AffinityTable {
   void EmitRecord(const FlowKey& key, uint32_t position, FlowEndReason reason);
 
   const AffinityConfig config_;
+  const uint64_t idle_limit_tsc_;  // idle_timeout_tsc, or never (UINT64_MAX) for 0.
   rte_hash* hash_ = nullptr;
   Slot* slots_ = nullptr;       // capacity_ entries, rte_zmalloc'd.
   FlowStats* stats_ = nullptr;  // capacity_ entries with a flow sink, else null.
