@@ -103,13 +103,17 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
   }
   if (k == 0) return;
   const Lpm6* fib = s.tables.Fib6(0);
+  // All in table 0 (the usual case): the answers land in place.
   uint32_t found[kMaxBurst];
+  uint32_t* const into = k == n ? values : found;
   if (fib != nullptr) {
-    fib->LookupBulk(addrs, found, k);
+    fib->LookupBulk(addrs, into, k);
   } else {
-    for (uint16_t j = 0; j < k; ++j) found[j] = kLpmMiss;
+    for (uint16_t j = 0; j < k; ++j) into[j] = kLpmMiss;
   }
-  for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
+  if (into == found) {
+    for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
+  }
 }
 
 void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
@@ -132,12 +136,15 @@ void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint1
   if (k == 0) return;
   const Lpm4* fib = s.tables.Fib4(0);
   uint32_t found[kMaxBurst];
+  uint32_t* const into = k == n ? values : found;
   if (fib != nullptr) {
-    fib->LookupBulk(addrs, found, k);
+    fib->LookupBulk(addrs, into, k);
   } else {
-    for (uint16_t j = 0; j < k; ++j) found[j] = kLpmMiss;
+    for (uint16_t j = 0; j < k; ++j) into[j] = kLpmMiss;
   }
-  for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
+  if (into == found) {
+    for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
+  }
 }
 
 }  // namespace cpn::dataplane
