@@ -414,18 +414,21 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
     }
     // Encap marks the hop limit done: the FIB would not have decremented it,
     // so the cached next hop is all Forward() would add.
-    if (likely(EncapSteered(m, dropped))) TransmitOne(s, m, pipeline_dropped, dropped);
+    if (likely(EncapSteered(m, dropped, EncapStage::MetaUpdate::kForTx))) {
+      TransmitOne(s, m, pipeline_dropped, dropped);
+    }
   }
   counters_.flow_cache_hits.Add(in.n - misses);
   in.n = misses;
 }
 
-inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped) {
+inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
+                                 EncapStage::MetaUpdate meta_update) {
   DropReason why;
   // A null policy is EncapOne's to drop; with one, its outer hop limit.
   const Srv6EncapPolicy* policy = Meta(m)->encap_policy;
   const uint8_t hop_limit = policy != nullptr ? PolicyOf(policy)->hop_limit : 64;
-  if (unlikely(!encap_.EncapOne(m, &why, hop_limit))) {
+  if (unlikely(!encap_.EncapOne(m, &why, hop_limit, meta_update))) {
     dropped.Drop(m, why);
     return false;
   }

@@ -170,9 +170,11 @@ class Worker {
   // The flow cache's hits of `in`, in one pass: cached decision -> encap ->
   // egress checks -> rewrite + tx. Leaves the misses in `in`, in order.
   void SendCached(const ForwardingState& s, Burst& in, uint64_t now);
-  // H.Encaps with meta.encap_policy, then the policy's outer hop limit;
-  // false when encap dropped it (counted in `dropped`).
-  bool EncapSteered(rte_mbuf* m, DropList& dropped);
+  // H.Encaps with meta.encap_policy and that policy's outer hop limit;
+  // false when encap dropped it (counted in `dropped`). kForTx when the
+  // packet goes straight to TransmitOne (a flow cache hit).
+  bool EncapSteered(rte_mbuf* m, DropList& dropped,
+                    EncapStage::MetaUpdate meta_update = EncapStage::MetaUpdate::kFull);
   // Egress checks (adjacency's port up, MTU) -> rewrite + tx buffer.
   void TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                    DropList& tx_dropped);

@@ -91,7 +91,8 @@ void EncapStage::ProcessBurst(rte_mbuf** pkts, uint16_t n, EdgeBuffers<EncapEdge
   }
 }
 
-bool EncapStage::EncapOne(rte_mbuf* m, DropReason* why, uint8_t hop_limit) const {
+bool EncapStage::EncapOne(rte_mbuf* m, DropReason* why, uint8_t hop_limit,
+                          MetaUpdate meta_update) const {
   PacketMeta* meta = Meta(m);
   const Srv6EncapPolicy* policy = meta->encap_policy;
   if (unlikely(policy == nullptr)) {
@@ -135,8 +136,9 @@ bool EncapStage::EncapOne(rte_mbuf* m, DropReason* why, uint8_t hop_limit) const
   outer[7] = hop_limit;
   outer[policy->inner_nh_offset()] = inner_proto;
 
-  const bool has_srh = hdr != wire::kIpv6HeaderLen;
   meta->l3_type = L3Type::kIpv6;
+  if (meta_update == MetaUpdate::kForTx) return true;
+  const bool has_srh = hdr != wire::kIpv6HeaderLen;
   meta->l3_len = hdr + inner_len;
   meta->l4_offset = hdr;
   meta->l4_proto = inner_proto;
