@@ -335,18 +335,12 @@ void Worker::LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst*
     in.n = 0;
     return;
   }
-  uint64_t hits = 0;
-  uint32_t values[kMaxBurst];
-  if (table != nullptr && table->size() != 0 && in.n != 0) {
-    const uint8_t* keys[kMaxBurst];
-    for (uint16_t i = 0; i < in.n; ++i) keys[i] = rte_pktmbuf_mtod_offset(in.pkts[i], uint8_t*, 24);
-    hits = table->LookupBulk(keys, in.n, values);
-  }
-  for (uint16_t i = 0; i < in.n; ++i) {
-    rte_mbuf* m = in.pkts[i];
+  // A hit (`value` = the SID's slot) goes to srv6 counted; a miss to `miss`,
+  // or is dropped when there is no such list (a local SID pass).
+  auto route = [&](rte_mbuf* m, const uint32_t* value) {
     PacketMeta* meta = Meta(m);
-    if (((hits >> i) & 1) != 0 && values[i] < s.sids.size()) {
-      const uint32_t slot = values[i];
+    if (value != nullptr && *value < s.sids.size()) {
+      const uint32_t slot = *value;
       meta->local_sid = &s.sids[slot].action;
       if (slot < counters_.sizes.sids) {
         counters_.sids[slot].packets.Add(1);
@@ -358,6 +352,24 @@ void Worker::LookupSids(const ForwardingState& s, Burst& in, Burst& srv6, Burst*
     } else {
       dropped.Drop(m, IsSrv6Like(meta) ? PipelineDrop::kNoLocalSid : PipelineDrop::kLocalDelivery);
     }
+  };
+  if (table != nullptr && table->linear()) {
+    for (uint16_t i = 0; i < in.n; ++i) {
+      rte_mbuf* m = in.pkts[i];
+      route(m, table->LookupLinear(rte_pktmbuf_mtod_offset(m, const uint8_t*, 24)));
+    }
+    in.n = 0;
+    return;
+  }
+  uint64_t hits = 0;
+  uint32_t values[kMaxBurst];
+  if (table != nullptr && table->size() != 0 && in.n != 0) {
+    const uint8_t* keys[kMaxBurst];
+    for (uint16_t i = 0; i < in.n; ++i) keys[i] = rte_pktmbuf_mtod_offset(in.pkts[i], uint8_t*, 24);
+    hits = table->LookupBulk(keys, in.n, values);
+  }
+  for (uint16_t i = 0; i < in.n; ++i) {
+    route(in.pkts[i], ((hits >> i) & 1) != 0 ? &values[i] : nullptr);
   }
   in.n = 0;
 }

@@ -37,9 +37,9 @@ inline void Copy16(uint8_t* dst, const uint8_t* src) { std::memcpy(dst, src, 16)
 // Copies the policy's `hdr` bytes of headers (40, or 48 + 16 per listed SID;
 // EncapOne checks hdr >= 40) in 16-byte moves, the last one ending at `hdr`
 // (overlapping the one before when hdr is 40). rte_memcpy's size dispatch
-// cost more than the copy itself at these sizes.
-// The usual sizes (reduced encap with one SID, an SRH of one to three SIDs)
-// are unrolled: a loop over an unknown size cost half the copy again.
+// cost more than the copy itself at these sizes, and a loop over an unknown
+// size half the copy again, so the usual sizes (reduced encap with one SID,
+// an SRH of one to three SIDs) are unrolled.
 inline void CopyRewrite(uint8_t* dst, const uint8_t* src, uint16_t hdr) {
   Copy16(dst, src);
   Copy16(dst + 16, src + 16);

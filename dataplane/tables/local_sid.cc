@@ -1,5 +1,7 @@
 #include "dataplane/tables/local_sid.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 namespace cpn::dataplane {
@@ -24,6 +26,14 @@ absl::StatusOr<std::unique_ptr<LocalSidTable>> LocalSidTable::Build(
   t->values_.assign(t->index_->capacity(), 0);
   for (size_t i = 0; i < entries.size(); ++i) t->values_[pos[i]] = entries[i].value;
   t->entries_.assign(entries.begin(), entries.end());
+  if (entries.size() <= kLinearMax) {
+    for (const LocalSidEntry& e : entries) {
+      LinearEntry& l = t->linear_[t->linear_count_++];
+      std::memcpy(&l.w0, e.sid.bytes, 8);
+      std::memcpy(&l.w1, e.sid.bytes + 8, 8);
+      l.value = e.value;
+    }
+  }
   return t;
 }
 

@@ -582,8 +582,10 @@ TEST(DpSteeringE2e, CachedPacketsLeaveByteForByteAsTheFullPathSendsThem) {
       {Insert(PortEntity(2, "core", PcapPort(empty, {}, out), kCoreMac)),
        Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
        Insert(RouteVia(0, "fc00::/16", {{2, "fe80::2"}})),
-       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA}, v1::ENCAP_MODE_H_ENCAPS, 9)),
-       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB}, v1::ENCAP_MODE_H_ENCAPS_RED)),
+       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA}, v1::ENCAP_MODE_H_ENCAPS,
+                           /*hop_limit=*/9)),
+       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:2::e", kSiteB},
+                           v1::ENCAP_MODE_H_ENCAPS_RED)),
        Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}})),
        Insert(PortEntity(10, "xin", PcapPort(TempFile("exact-in.pcap"), in, discard)))});
   ASSERT_TRUE(w.ok()) << w.error_message();

@@ -34,7 +34,8 @@ TEST(TablesLocalSidTest, ExactMatchOnly) {
 // Up to Exact16Index::kLinearMax SIDs the bulk lookup compares linearly,
 // above it hashes: at every size across the boundary, bulk lookups (keys at
 // odd addresses, as in packets) agree with the single lookups, find every
-// SID and miss near misses (one bit off in either word).
+// SID and miss near misses (one bit off in either word). LookupLinear (the
+// worker's per-packet form) exists exactly up to the limit and agrees too.
 TEST(TablesLocalSidTest, BulkLookupAgreesAtEverySizeAroundTheLinearLimit) {
   std::mt19937_64 rng(7);
   for (uint32_t size = 1; size <= Exact16Index::kLinearMax + 3; ++size) {
@@ -66,6 +67,14 @@ TEST(TablesLocalSidTest, BulkLookupAgreesAtEverySizeAroundTheLinearLimit) {
       EXPECT_EQ(*(*t)->Lookup(keys[2 * i]), 100 + i);
       EXPECT_FALSE((hits >> (2 * i + 1)) & 1) << "size " << size << " near miss " << i;
       EXPECT_EQ((*t)->Lookup(keys[2 * i + 1]), nullptr);
+    }
+    ASSERT_EQ((*t)->linear(), size <= LocalSidTable::kLinearMax) << "size " << size;
+    if (!(*t)->linear()) continue;
+    for (uint32_t i = 0; i < size; ++i) {
+      const uint32_t* v = (*t)->LookupLinear(keys[2 * i]);
+      ASSERT_NE(v, nullptr) << "size " << size << " sid " << i;
+      EXPECT_EQ(*v, 100 + i) << "size " << size;
+      EXPECT_EQ((*t)->LookupLinear(keys[2 * i + 1]), nullptr) << "size " << size << " near miss";
     }
   }
 }
