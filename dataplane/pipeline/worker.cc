@@ -487,10 +487,10 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
   }
   PipelineDropList dropped(counters_);
   DropList tx_dropped(counters_.stage_drops);
-  PrefetchFirstHeadrooms(in);
+  // No prefetch: the Ethernet header goes into the 14 bytes before the data,
+  // where parse took one off (or encap's headers start), a line this worker
+  // has just read or written.
   for (uint16_t i = 0; i < in.n; ++i) {
-    // The Ethernet header goes into the line just before the data.
-    if (i + kPrefetchAhead < in.n) PrefetchHeadroom(in.pkts[i + kPrefetchAhead]);
     rte_mbuf* m = in.pkts[i];
     switch (FibStage::Resolve(s, m, values[i], v6, dropped)) {
       case FibVerdict::kTx: {
