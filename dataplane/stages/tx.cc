@@ -71,8 +71,7 @@ void TxStage::ProcessResolved(rte_mbuf* m, const Adjacency& adj, TxSink& sink,
     dropped.Drop(m, DropReason::kRewriteNoHeadroom);
     return;
   }
-  std::memcpy(eth, adj.dst_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-  std::memcpy(eth + 6, adj.src_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+  std::memcpy(eth, &adj.dst_mac, 2 * RTE_ETHER_ADDR_LEN);  // Destination, then source.
   if (tagged) {
     wire::Store16(eth + 12, wire::kEtherTypeVlan);
     wire::Store16(eth + 14, adj.vlan_id & 0x0fff);

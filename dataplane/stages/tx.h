@@ -19,6 +19,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -29,12 +30,14 @@ namespace cpn::dataplane {
 
 // A resolved next hop: where to send and with which L2 header.
 struct Adjacency {
-  rte_ether_addr src_mac;
+  // In the order of an Ethernet header: rewrite copies both in one move.
   rte_ether_addr dst_mac;
+  rte_ether_addr src_mac;
   uint16_t port = 0;     // ethdev port id.
   uint16_t vlan_id = 0;  // 1..4094 adds an 802.1Q tag (PCP 0); 0 = untagged.
   bool valid = false;    // False until the neighbor is resolved.
 };
+static_assert(offsetof(Adjacency, src_mac) == offsetof(Adjacency, dst_mac) + RTE_ETHER_ADDR_LEN);
 
 class TxSink {
  public:
