@@ -8,8 +8,8 @@
 // table from the full SID list and publishes it; the cost is one rte_hash of
 // 2n entries (~0.2 us per SID to build).
 //
-// THREADS: Build and the destructor on the control thread; Lookup and
-// LookupBulk from any number of workers at once.
+// THREADS: Build and the destructor on the control thread; Lookup,
+// LookupBulk and LookupLinear from any number of workers at once.
 #ifndef CPN_DATAPLANE_TABLES_LOCAL_SID_H_
 #define CPN_DATAPLANE_TABLES_LOCAL_SID_H_
 

@@ -88,29 +88,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- inputs ---
-"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p64-1k.pcap" --flows 1024 --size 64
-"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p64-64k.pcap" --flows 65536 --size 64
-"$PY" "$ROOT/scripts/bench/gen_pcap.py" plain "$WORK/p512-1k.pcap" --flows 1024 --size 512
-"$PY" "$ROOT/scripts/bench/gen_pcap.py" transit "$WORK/transit-1k.pcap" --flows 1024
-for s in steer fib transit; do "$PY" "$ROOT/scripts/bench/gen_state.py" "$s" >"$WORK/$s.txtpb"; done
-
-pcap_of() {
-  case "$1" in
-    steer-1k-64B|fib) echo "$WORK/p64-1k.pcap" ;;
-    steer-64k-64B) echo "$WORK/p64-64k.pcap" ;;
-    steer-1k-512B) echo "$WORK/p512-1k.pcap" ;;
-    transit-End) echo "$WORK/transit-1k.pcap" ;;
-    *) echo "dataplane.sh: unknown case $1" >&2; exit 2 ;;
-  esac
-}
-state_of() {
-  case "$1" in
-    steer-*) echo "$WORK/steer.txtpb" ;;
-    transit-End) echo "$WORK/transit.txtpb" ;;
-    fib) echo "$WORK/fib.txtpb" ;;
-  esac
-}
+# --- inputs (the cases' pcaps and states: scripts/bench/cases.sh) ---
+BENCH_ROOT=$ROOT
+# shellcheck source=scripts/bench/cases.sh
+. "$ROOT/scripts/bench/cases.sh"
+IFS=, read -r -a case_list <<<"$CASES"
+declare -A PCAP STATE
+for c in "${case_list[@]}"; do
+  inputs=$(bench_case_inputs "$c" "$WORK") || { echo "dataplane.sh: unknown case $c" >&2; exit 2; }
+  read -r "PCAP[$c]" "STATE[$c]" <<<"$inputs"
+done
 
 stop_child() {
   kill -INT "$CHILD" 2>/dev/null || true
@@ -205,14 +192,13 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 # Mpps per core-second: Mpps / CPU share ("-" when the share is unknown).
 per_core() { awk -v m="$1" -v c="$2" 'BEGIN { if (c > 0.05) printf "%.2f", m / c; else print "-" }'; }
 
-IFS=, read -r -a case_list <<<"$CASES"
 declare -A TP DP TPC DPC
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "$RUNS"); do
   for c in "${case_list[@]}"; do
-    pcap=$(pcap_of "$c")
+    pcap=${PCAP[$c]}
     read -r tp tpshare <<<"$(run_testpmd "$pcap")"
-    read -r dp dpshare <<<"$(run_dataplane "$pcap" "$(state_of "$c")")"
+    read -r dp dpshare <<<"$(run_dataplane "$pcap" "${STATE[$c]}")"
     tpc=$(per_core "$tp" "$tpshare"); dpc=$(per_core "$dp" "$dpshare")
     TP[$c]="${TP[$c]:-} $tp"
     DP[$c]="${DP[$c]:-} $dp"
