@@ -18,6 +18,24 @@ inline uint32_t PickMember(const ForwardingState& s, const RouteAction& a, uint3
   return s.ecmp[a.ecmp_offset + i];
 }
 
+// The bulk lookup in table 0 of the k packets at `idx` (of n), gathered in
+// `addrs`; a missing table misses. When all n are in table 0 (the usual
+// case) the answers land in `values` in place, else they are scattered.
+template <typename Fib, typename Addrs>
+void LookupMainTable(const Fib* fib, Addrs addrs, uint16_t k, const uint16_t* idx, uint16_t n,
+                     uint32_t* values) {
+  uint32_t found[kMaxBurst];
+  uint32_t* const into = k == n ? values : found;
+  if (fib != nullptr) {
+    fib->LookupBulk(addrs, into, k);
+  } else {
+    for (uint16_t j = 0; j < k; ++j) into[j] = kLpmMiss;
+  }
+  if (into == found) {
+    for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
+  }
+}
+
 }  // namespace
 
 FibVerdict FibStage::Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t value, bool v6,
@@ -101,19 +119,7 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
     std::memcpy(da, ip + 24, 16);
     values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
-  if (k == 0) return;
-  const Lpm6* fib = s.tables.Fib6(0);
-  // All in table 0 (the usual case): the answers land in place.
-  uint32_t found[kMaxBurst];
-  uint32_t* const into = k == n ? values : found;
-  if (fib != nullptr) {
-    fib->LookupBulk(addrs, into, k);
-  } else {
-    for (uint16_t j = 0; j < k; ++j) into[j] = kLpmMiss;
-  }
-  if (into == found) {
-    for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
-  }
+  if (k != 0) LookupMainTable(s.tables.Fib6(0), addrs, k, idx, n, values);
 }
 
 void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
@@ -133,18 +139,7 @@ void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint1
     const Lpm4* fib = s.tables.Fib4(table);
     values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
-  if (k == 0) return;
-  const Lpm4* fib = s.tables.Fib4(0);
-  uint32_t found[kMaxBurst];
-  uint32_t* const into = k == n ? values : found;
-  if (fib != nullptr) {
-    fib->LookupBulk(addrs, into, k);
-  } else {
-    for (uint16_t j = 0; j < k; ++j) into[j] = kLpmMiss;
-  }
-  if (into == found) {
-    for (uint16_t j = 0; j < k; ++j) values[idx[j]] = found[j];
-  }
+  if (k != 0) LookupMainTable(s.tables.Fib4(0), addrs, k, idx, n, values);
 }
 
 }  // namespace cpn::dataplane

@@ -185,7 +185,7 @@ class AffinityTable {
   bool Touch(uint32_t position, uint32_t incarnation, uint64_t now_tsc) {
     Slot& s = slots_[position];
     if (s.incarnation != incarnation || s.last_seen == 0) return false;
-    // Expired() and the refresh with one test of the idle time (every
+    // Expired() and the refresh sharing one test of the idle time (every
     // cached packet comes here).
     if (now_tsc > s.last_seen) {
       if (now_tsc - s.last_seen > idle_limit_tsc_) return false;
@@ -243,8 +243,7 @@ class AffinityTable {
       : config_(c),
         idle_limit_tsc_(c.idle_timeout_tsc != 0 ? c.idle_timeout_tsc : UINT64_MAX) {}
   bool Expired(const Slot& s, uint64_t now) const {
-    return config_.idle_timeout_tsc != 0 && now > s.last_seen &&
-           now - s.last_seen > config_.idle_timeout_tsc;
+    return now > s.last_seen && now - s.last_seen > idle_limit_tsc_;
   }
   bool EvictOne();
   void DeleteAt(uint32_t position, FlowEndReason reason);

@@ -72,21 +72,12 @@ uint64_t Exact16Index::LookupBulk(const uint8_t* const keys[], uint32_t n,
     for (uint32_t i = 0; i < n; ++i) positions[i] = -1;
     return 0;
   }
-  if (small_count_ != 0) {
+  if (linear()) {
     uint64_t hits = 0;
     for (uint32_t i = 0; i < n; ++i) {
-      uint64_t w0, w1;
-      std::memcpy(&w0, keys[i], 8);
-      std::memcpy(&w1, keys[i] + 8, 8);
-      int32_t found = -1;
-      for (uint32_t k = 0; k < small_count_; ++k) {
-        if (small_[k].w0 == w0 && small_[k].w1 == w1) {
-          found = small_[k].position;
-          break;
-        }
-      }
-      positions[i] = found;
-      if (found >= 0) hits |= uint64_t{1} << i;
+      const int32_t k = LinearIndex(keys[i]);
+      positions[i] = k < 0 ? -1 : small_[static_cast<uint32_t>(k)].position;
+      if (k >= 0) hits |= uint64_t{1} << i;
     }
     return hits;
   }

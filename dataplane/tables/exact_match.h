@@ -48,6 +48,21 @@ class Exact16Index {
     const int32_t pos = rte_hash_lookup(hash_, k);
     return pos < 0 ? -1 : pos;
   }
+  // With at most kLinearMax keys (linear()): which of the keys Build was
+  // given `key` (16 bytes, any alignment) is, by comparing it with each, two
+  // words at a time, no hash; -1 when absent. LookupBulk maps it to the
+  // position; a caller keeping its values by that index (LocalSidTable)
+  // skips the position per packet.
+  bool linear() const { return small_count_ != 0; }
+  int32_t LinearIndex(const uint8_t* key) const {
+    uint64_t w0, w1;
+    std::memcpy(&w0, key, 8);
+    std::memcpy(&w1, key + 8, 8);
+    for (uint32_t k = 0; k < small_count_; ++k) {
+      if (small_[k].w0 == w0 && small_[k].w1 == w1) return static_cast<int32_t>(k);
+    }
+    return -1;
+  }
   // keys[i] points at 16 bytes, any alignment (SIDs are read in place from
   // packet headers); positions[i] = position or -1. n <= kMaxBulk.
   // Returns a bit mask of hits. Up to kLinearMax keys (a router's handful of

@@ -83,9 +83,9 @@ class FlowCache {
 
   explicit FlowCache(uint32_t entries);
 
-  // Five word compares, no call (FlowKey is 8-byte aligned, padding zero).
-  // Every hit compares 40 bytes: two 16-byte and one 8-byte compare (the
-  // word-array form compiled to copies through the stack, ~25 instructions).
+  // Every hit compares the 40 bytes (FlowKey's padding is zero): two 16-byte
+  // and one 8-byte compare, no call (five word compares compiled to copies
+  // through the stack, ~25 instructions).
   static bool SameKey(const FlowKey& a, const FlowKey& b) {
     static_assert(sizeof(FlowKey) == 40);
     const auto* pa = reinterpret_cast<const uint8_t*>(&a);

@@ -1,7 +1,5 @@
 #include "dataplane/tables/local_sid.h"
 
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 
 namespace cpn::dataplane {
@@ -26,13 +24,8 @@ absl::StatusOr<std::unique_ptr<LocalSidTable>> LocalSidTable::Build(
   t->values_.assign(t->index_->capacity(), 0);
   for (size_t i = 0; i < entries.size(); ++i) t->values_[pos[i]] = entries[i].value;
   t->entries_.assign(entries.begin(), entries.end());
-  if (entries.size() <= kLinearMax) {
-    for (const LocalSidEntry& e : entries) {
-      LinearEntry& l = t->linear_[t->linear_count_++];
-      std::memcpy(&l.w0, e.sid.bytes, 8);
-      std::memcpy(&l.w1, e.sid.bytes + 8, 8);
-      l.value = e.value;
-    }
+  if (t->index_->linear()) {
+    for (size_t i = 0; i < entries.size(); ++i) t->linear_values_[i] = entries[i].value;
   }
   return t;
 }

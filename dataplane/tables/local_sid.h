@@ -15,7 +15,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <span>
 #include <vector>
@@ -52,16 +51,11 @@ class LocalSidTable {
   // packet up in place with LookupLinear, with no key, position or value
   // arrays between (LookupBulk's cost for one key was ~30 instructions).
   static constexpr uint32_t kLinearMax = Exact16Index::kLinearMax;
-  bool linear() const { return linear_count_ != 0; }
+  bool linear() const { return index_->linear(); }
   // Value of `sid` (16 bytes, any alignment) or nullptr; linear() only.
   const uint32_t* LookupLinear(const uint8_t* sid) const {
-    uint64_t w0, w1;
-    std::memcpy(&w0, sid, 8);
-    std::memcpy(&w1, sid + 8, 8);
-    for (uint32_t k = 0; k < linear_count_; ++k) {
-      if (linear_[k].w0 == w0 && linear_[k].w1 == w1) return &linear_[k].value;
-    }
-    return nullptr;
+    const int32_t k = index_->LinearIndex(sid);
+    return k < 0 ? nullptr : &linear_values_[static_cast<uint32_t>(k)];
   }
 
   const std::vector<LocalSidEntry>& entries() const { return entries_; }
@@ -73,14 +67,10 @@ class LocalSidTable {
   std::unique_ptr<Exact16Index> index_;
   std::vector<uint32_t> values_;  // By key position.
   std::vector<LocalSidEntry> entries_;
-  // The SIDs as two words each with their values, when there are at most
-  // kLinearMax (the same answers as index_).
-  struct LinearEntry {
-    uint64_t w0, w1;
-    uint32_t value;
-  };
-  std::array<LinearEntry, kLinearMax> linear_{};
-  uint32_t linear_count_ = 0;
+  // With linear(): entries_[k].value by Exact16Index::LinearIndex k, in a
+  // member array (values_ by position would cost a pointer load and the
+  // position's indirection per packet, ~8 instructions).
+  std::array<uint32_t, kLinearMax> linear_values_{};
 };
 
 }  // namespace cpn::dataplane
