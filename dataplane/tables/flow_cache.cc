@@ -17,12 +17,12 @@ absl::StatusOr<std::unique_ptr<FlowCache>> FlowCache::Create(uint32_t entries) {
 }
 
 FlowCache::FlowCache(uint32_t entries)
-    : entries_(new Entry[entries]()), mask_(entries - 1) {}
+    : entries_(new Entry[entries]()), set_mask_(entries / 2 - 1) {}
 
 void FlowCache::Clear() {
   if (++epoch_ != 0) return;
   // Wrapped (after 2^32 - 1 clears): entries of epoch 1 could match again.
-  std::fill_n(entries_.get(), mask_ + 1, Entry{});
+  std::fill_n(entries_.get(), entries(), Entry{});
   epoch_ = 1;
 }
 

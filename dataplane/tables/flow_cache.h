@@ -17,9 +17,14 @@
 //   - only decisions that depend on nothing else are inserted: five-tuple
 //     affinity, a FIB result that transmits (not a local SID pass).
 //
-// SHAPE: direct mapped by the flow hash (parse's CRC32), one 64 B line an
-// entry; a colliding flow replaces the entry. Clear() is O(1): entries carry
-// the epoch they were written in, and only the current epoch matches.
+// SHAPE: two-way set associative. The flow hash (parse's CRC32) picks a set
+// of two 64 B entries, one line each; a new flow goes into way 0 and moves
+// way 0's flow to way 1, whose flow is forgotten. Two flows that share a
+// set both stay cached: direct mapped, two colliding flows replaced each
+// other on every packet and both took the full path. With 1,024 random
+// flows in 8,192 entries, 9.8 % of packets missed direct mapped and 1.7 %
+// two-way (scripts/bench case steer-1k-random). Clear() is O(1): entries carry the epoch they were written in,
+// and only the current epoch matches.
 //
 // THREADS: the owning worker only (no synchronisation at all).
 #ifndef CPN_DATAPLANE_TABLES_FLOW_CACHE_H_
@@ -48,26 +53,38 @@ struct FlowCacheValue {
 
 class FlowCache {
  public:
-  // `entries`: a power of two in [2, 2^24].
+  // `entries`: a power of two in [2, 2^24] (entries / 2 sets of two).
   static absl::StatusOr<std::unique_ptr<FlowCache>> Create(uint32_t entries);
 
-  uint32_t entries() const { return mask_ + 1; }
+  uint32_t entries() const { return 2 * (set_mask_ + 1); }
 
-  // Starts the load of `hash`'s entry.
-  void Prefetch(uint32_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
+  // Starts the loads of `hash`'s set (both ways: a hit in way 1 is as
+  // common as a collision).
+  void Prefetch(uint32_t hash) const {
+    const Entry* set = Set(hash);
+    __builtin_prefetch(set);
+    __builtin_prefetch(set + 1);
+  }
 
   // The value cached for `key` (whose flow hash is `hash`), or null.
   const FlowCacheValue* Find(const FlowKey& key, uint32_t hash) const {
-    const Entry& e = entries_[hash & mask_];
-    if (e.epoch != epoch_ || !SameKey(e.key, key)) return nullptr;
-    return &e.value;
+    const Entry* set = Set(hash);
+    if (Holds(set[0], key)) return &set[0].value;
+    if (Holds(set[1], key)) return &set[1].value;
+    return nullptr;
   }
 
+  // Caches `value` for `key` in way 0, moving way 0's live entry to way 1
+  // (whose entry is forgotten). Inserting a key that is cached already
+  // leaves a stale copy in way 1 at worst: Find reads way 0 first, and way
+  // 1 always holds the older entry, so the copy is never found before the
+  // next insert of the set overwrites it.
   void Insert(const FlowKey& key, uint32_t hash, const FlowCacheValue& value) {
-    Entry& e = entries_[hash & mask_];
-    e.key = key;
-    e.epoch = epoch_;
-    e.value = value;
+    Entry* set = Set(hash);
+    if (set[0].epoch == epoch_) set[1] = set[0];
+    set[0].key = key;
+    set[0].epoch = epoch_;
+    set[0].value = value;
   }
 
   // Forgets every entry.
@@ -82,6 +99,11 @@ class FlowCache {
   static_assert(sizeof(Entry) == 64);
 
   explicit FlowCache(uint32_t entries);
+
+  Entry* Set(uint32_t hash) const { return &entries_[2 * (hash & set_mask_)]; }
+  bool Holds(const Entry& e, const FlowKey& key) const {
+    return e.epoch == epoch_ && SameKey(e.key, key);
+  }
 
   // Every hit compares the 40 bytes (FlowKey's padding is zero): two 16-byte
   // and one 8-byte compare, no call (five word compares compiled to copies
@@ -108,8 +130,8 @@ class FlowCache {
 #endif
   }
 
-  std::unique_ptr<Entry[]> entries_;
-  const uint32_t mask_;
+  std::unique_ptr<Entry[]> entries_;  // Set i is entries_[2i], entries_[2i + 1].
+  const uint32_t set_mask_;
   uint32_t epoch_ = 1;
 };
 

@@ -9,6 +9,7 @@ bench_case_pcap() {
   case "$1" in
     steer-1k-64B|fib) echo "plain p64-1k.pcap --flows 1024 --size 64" ;;
     steer-64k-64B) echo "plain p64-64k.pcap --flows 65536 --size 64" ;;
+    steer-1k-random) echo "plain p64-1k-random.pcap --flows 1024 --size 64 --random-sources 1" ;;
     steer-1k-512B) echo "plain p512-1k.pcap --flows 1024 --size 512" ;;
     transit-End) echo "transit transit-1k.pcap --flows 1024" ;;
     *) echo "bench: unknown case $1" >&2; return 2 ;;

@@ -7,6 +7,8 @@
 #                   H.Encaps (2 segments), FIB, tx; 1,024 flows, 64 B frames
 #   steer-64k-64B   the same with 65,536 flows
 #   steer-1k-512B   the same with 512 B frames
+#   steer-1k-random the same as steer-1k-64B with random source addresses and
+#                   ports (not in the default list: --cases)
 #   transit-End     SRv6 End on a local SID, then FIB; 1,024 flows, 142 B frames
 #   fib             plain IPv6 FIB forwarding; 1,024 flows, 64 B frames
 #

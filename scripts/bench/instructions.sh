@@ -18,7 +18,7 @@
 #   --build-dir  a build with cpn-dataplane and cpn-dpctl (default build-lto,
 #                configured with -DCPN_FAST_PATH_LTO=ON as the benchmark's)
 #   --cases      steer-1k-64B,transit-End,fib (default; also steer-64k-64B,
-#                steer-1k-512B)
+#                steer-1k-512B, steer-1k-random)
 #   --keep DIR   keep the callgrind outputs there (callgrind_annotate them
 #                to see where the instructions go)
 # Prints one line a case: packets counted and instructions a packet.

@@ -1,5 +1,5 @@
-// Flow cache: hits only for the exact key in the current epoch; colliding
-// flows replace each other; Clear() forgets everything, also across the
+// Flow cache: hits only for the exact key in the current epoch; two flows
+// of one set both stay, a third replaces the older; Clear() forgets everything, also across the
 // epoch counter's wrap; bad sizes are refused.
 #include "dataplane/tables/flow_cache.h"
 
@@ -48,21 +48,60 @@ TEST(TablesFlowCacheTest, FindsOnlyTheExactKey) {
     reinterpret_cast<uint8_t*>(&k)[byte] ^= 0x01;
     EXPECT_EQ(c->Find(k, 5), nullptr) << "byte " << byte;
   }
-  // The slot is the hash modulo the size: 5 + 16 is the same slot.
+  // The set is the hash modulo the sets (16 entries: 8 sets of two).
+  EXPECT_NE(c->Find(Key(1), 13), nullptr);
   EXPECT_NE(c->Find(Key(1), 21), nullptr);
   EXPECT_EQ(c->Find(Key(1), 6), nullptr);
 }
 
-TEST(TablesFlowCacheTest, AColliderReplacesTheEntry) {
-  auto c = Make(8);
+TEST(TablesFlowCacheTest, TwoFlowsShareASetAThirdReplacesTheOlder) {
+  auto c = Make(8);                 // 4 sets.
   c->Insert(Key(1), 3, Value(1));
-  c->Insert(Key(2), 11, Value(2));  // 11 mod 8 == 3.
+  c->Insert(Key(2), 7, Value(2));   // 7 mod 4 == 3: the same set, both stay.
+  ASSERT_NE(c->Find(Key(1), 3), nullptr);
+  ASSERT_NE(c->Find(Key(2), 7), nullptr);
+  EXPECT_EQ(c->Find(Key(1), 3)->rule, 1u);
+  EXPECT_EQ(c->Find(Key(2), 7)->rule, 2u);
+  // A third flow of the set replaces the one inserted first.
+  c->Insert(Key(3), 11, Value(3));
   EXPECT_EQ(c->Find(Key(1), 3), nullptr);
-  ASSERT_NE(c->Find(Key(2), 11), nullptr);
-  EXPECT_EQ(c->Find(Key(2), 11)->rule, 2u);
-  c->Insert(Key(3), 4, Value(3));  // Another slot: both stay.
-  EXPECT_NE(c->Find(Key(2), 11), nullptr);
-  EXPECT_NE(c->Find(Key(3), 4), nullptr);
+  ASSERT_NE(c->Find(Key(2), 7), nullptr);
+  ASSERT_NE(c->Find(Key(3), 11), nullptr);
+  EXPECT_EQ(c->Find(Key(3), 11)->rule, 3u);
+  c->Insert(Key(4), 4, Value(4));   // Another set: the others stay.
+  EXPECT_NE(c->Find(Key(2), 7), nullptr);
+  EXPECT_NE(c->Find(Key(3), 11), nullptr);
+  EXPECT_NE(c->Find(Key(4), 4), nullptr);
+}
+
+TEST(TablesFlowCacheTest, ReinsertingACachedKeyFindsTheNewValue) {
+  auto c = Make(2);  // One set.
+  c->Insert(Key(1), 0, Value(1));
+  c->Insert(Key(2), 0, Value(2));
+  // Key 1 is in way 1, key 2 in way 0. Re-insert key 2 (way 0 again: its
+  // old copy goes to way 1, over key 1) and then key 1.
+  c->Insert(Key(2), 0, Value(12));
+  ASSERT_NE(c->Find(Key(2), 0), nullptr);
+  EXPECT_EQ(c->Find(Key(2), 0)->rule, 12u);
+  c->Insert(Key(1), 0, Value(21));
+  ASSERT_NE(c->Find(Key(1), 0), nullptr);
+  EXPECT_EQ(c->Find(Key(1), 0)->rule, 21u);
+  ASSERT_NE(c->Find(Key(2), 0), nullptr);
+  EXPECT_EQ(c->Find(Key(2), 0)->rule, 12u);  // Never the stale copy.
+  // Re-insert the key in way 0 twice: both ways hold it, the newest wins.
+  c->Insert(Key(1), 0, Value(31));
+  EXPECT_EQ(c->Find(Key(1), 0)->rule, 31u);
+}
+
+TEST(TablesFlowCacheTest, AfterAClearTwoNewFlowsShareTheSet) {
+  auto c = Make(2);  // One set.
+  c->Insert(Key(1), 0, Value(1));
+  c->Clear();
+  c->Insert(Key(2), 0, Value(2));  // Way 0 was stale: key 2 takes it.
+  c->Insert(Key(3), 0, Value(3));  // Key 2 moves to way 1.
+  EXPECT_EQ(c->Find(Key(1), 0), nullptr);
+  EXPECT_NE(c->Find(Key(2), 0), nullptr);
+  EXPECT_NE(c->Find(Key(3), 0), nullptr);
 }
 
 TEST(TablesFlowCacheTest, ClearForgetsEverythingAcrossTheEpochWrap) {
