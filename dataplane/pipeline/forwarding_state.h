@@ -94,10 +94,12 @@ struct RuleEntry {
 };
 
 // One local SID. `action` MUST stay the first member (see PolicyEntry).
-struct SidEntry {
+// 16 bytes (alignas), indexed by a shift (12 bytes took a multiply).
+struct alignas(16) SidEntry {
   LocalSidAction action;
 };
 static_assert(std::is_standard_layout_v<SidEntry>);
+static_assert(sizeof(SidEntry) == 16);
 
 // Per DPDK port id.
 struct PortState {

@@ -63,22 +63,28 @@ void TxStage::ProcessResolved(rte_mbuf* m, const Adjacency& adj, TxSink& sink,
     dropped.Drop(m, DropReason::kRewriteNotIp);
     return;
   }
-  const bool tagged = adj.vlan_id != 0;
-  const uint16_t l2 =
-      static_cast<uint16_t>(wire::kEthHeaderLen + (tagged ? wire::kVlanTagLen : 0));
-  uint8_t* eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, l2));
-  if (unlikely(eth == nullptr)) {
-    dropped.Drop(m, DropReason::kRewriteNoHeadroom);
-    return;
-  }
-  std::memcpy(eth, &adj.dst_mac, 2 * RTE_ETHER_ADDR_LEN);  // Destination, then source.
-  if (tagged) {
+  // Each branch prepends a constant length: computed from the tag, the
+  // length took ~8 instructions a packet (worked out twice, 16 and 32 bit).
+  uint8_t* eth;
+  if (likely(adj.vlan_id == 0)) {
+    eth = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, wire::kEthHeaderLen));
+    if (unlikely(eth == nullptr)) {
+      dropped.Drop(m, DropReason::kRewriteNoHeadroom);
+      return;
+    }
+    wire::Store16(eth + 12, ethertype);
+  } else {
+    eth = reinterpret_cast<uint8_t*>(
+        rte_pktmbuf_prepend(m, wire::kEthHeaderLen + wire::kVlanTagLen));
+    if (unlikely(eth == nullptr)) {
+      dropped.Drop(m, DropReason::kRewriteNoHeadroom);
+      return;
+    }
     wire::Store16(eth + 12, wire::kEtherTypeVlan);
     wire::Store16(eth + 14, adj.vlan_id & 0x0fff);
     wire::Store16(eth + 16, ethertype);
-  } else {
-    wire::Store16(eth + 12, ethertype);
   }
+  std::memcpy(eth, &adj.dst_mac, 2 * RTE_ETHER_ADDR_LEN);  // Destination, then source.
   Burst& b = buf_[adj.port];
   // A port's bit is set while its buffer holds packets (FlushPort clears both).
   if (b.n == 0) pending_mask_ |= 1u << adj.port;
