@@ -251,10 +251,16 @@ bool ParseL4(const Reader& r, uint32_t end, bool ipv4, L3Result& res, DropReason
 }
 
 // Strips the L2 header and writes what parse found into `meta` (the fields
-// after l2_len; the caller wrote vlan_tci, in_port and l2_len).
+// after l2_len; the caller wrote vlan_tci, in_port and l2_len). The caller
+// has checked that the L3 header lies in the first segment (so, unlike
+// rte_pktmbuf_adj, this does not test it) and gives the SRH's offsets from
+// L3 (0, 0 without one): the fast path knows them, where computing them
+// from `res` took ~6 instructions a packet.
 inline void FinishFrame(rte_mbuf* m, PacketMeta* meta, const L3Result& res, uint32_t l2,
-                        uint8_t flags, bool ipv4) {
-  rte_pktmbuf_adj(m, static_cast<uint16_t>(l2));
+                        uint8_t flags, bool ipv4, uint16_t srh_offset, uint16_t srh_nh_offset) {
+  m->data_off = static_cast<uint16_t>(m->data_off + l2);
+  m->data_len = static_cast<uint16_t>(m->data_len - l2);
+  m->pkt_len -= l2;
   const FlowKeyWords key = {res.addr[0], res.addr[1], res.addr[2], res.addr[3],
                             FlowKeyTailWord(res.src_port, res.dst_port, res.proto, ipv4)};
   std::memcpy(&meta->flow, key, sizeof(key));
@@ -263,8 +269,8 @@ inline void FinishFrame(rte_mbuf* m, PacketMeta* meta, const L3Result& res, uint
   meta->l3_len = res.l3_len;
   meta->l4_offset = static_cast<uint16_t>(res.l4 - l2);
   meta->l4_proto = res.proto;
-  meta->srh_offset = res.srh != 0 ? static_cast<uint16_t>(res.srh - l2) : 0;
-  meta->srh_nh_offset = res.srh != 0 ? static_cast<uint16_t>(res.srh_nh - l2) : 0;
+  meta->srh_offset = srh_offset;
+  meta->srh_nh_offset = srh_nh_offset;
   meta->flags = flags;
   meta->encap_policy = nullptr;
   meta->local_sid = nullptr;
@@ -333,7 +339,9 @@ inline bool ParseFrame(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge, Dro
     *why = DropReason::kHeadersNotContiguous;  // Padding spread over segments.
     return false;
   }
-  FinishFrame(m, meta, res, l2, flags, ipv4);
+  FinishFrame(m, meta, res, l2, flags, ipv4,
+              res.srh != 0 ? static_cast<uint16_t>(res.srh - l2) : uint16_t{0},
+              res.srh != 0 ? static_cast<uint16_t>(res.srh_nh - l2) : uint16_t{0});
   *edge = ipv4 ? ParseEdge::kIpv4 : ParseEdge::kIpv6;
   return true;
 }
@@ -360,6 +368,8 @@ inline bool ParseCommonIpv6(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge
   if (unlikely(l2 + res.l3_len != frame)) return false;  // Padding, or a bad length.
   const uint8_t* upper = p + l3;
   uint8_t flags;
+  uint16_t srh_offset = 0;     // From L3, as FinishFrame wants them.
+  uint16_t srh_nh_offset = 0;
   switch (p[l2 + 6]) {
     case wire::kProtoUdp: {
       const uint32_t ulen = Load16(upper + 4);
@@ -392,8 +402,8 @@ inline bool ParseCommonIpv6(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge
       }
       res.proto = inner;
       res.l4 = l3 + len;
-      res.srh = l3;
-      res.srh_nh = l2 + 6;
+      srh_offset = wire::kIpv6HeaderLen;
+      srh_nh_offset = 6;  // The IPv6 header's Next Header.
       flags = kMetaSrh;
       break;
     }
@@ -409,7 +419,7 @@ inline bool ParseCommonIpv6(rte_mbuf* m, const ParseConfig& cfg, ParseEdge* edge
   meta->vlan_tci = 0;
   meta->in_port = m->port;
   meta->l2_len = static_cast<uint8_t>(l2);
-  FinishFrame(m, meta, res, l2, flags, /*ipv4=*/false);
+  FinishFrame(m, meta, res, l2, flags, /*ipv4=*/false, srh_offset, srh_nh_offset);
   *edge = ParseEdge::kIpv6;
   return true;
 }
