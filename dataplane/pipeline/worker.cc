@@ -58,6 +58,13 @@ inline void PrefetchFirstHeadrooms(const Burst& b) {
   }
 }
 
+// True when TransmitOne would send on adjacency `nh` (resolved, on a port
+// that is up) unless the packet is too big.
+inline bool Usable(const ForwardingState& s, uint32_t nh) {
+  return nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
+         s.adjacencies[nh].port < kMaxTxPorts && s.ports[s.adjacencies[nh].port].admin_up;
+}
+
 inline bool IsSrv6Like(const PacketMeta* meta) {
   return (meta->flags & kMetaSrh) != 0 || meta->l4_proto == kProtoIpv6 ||
          meta->l4_proto == kProtoIpv4;
@@ -427,7 +434,7 @@ void Worker::Steer(const ForwardingState& s, Burst& in, Burst& fib6, Burst& fib4
     // Encap marks the hop limit done: the FIB would not have decremented it,
     // so the cached next hop is all Forward() would add.
     if (likely(EncapSteered(m, dropped, EncapStage::MetaUpdate::kForTx))) {
-      TransmitOne(s, m, pipeline_dropped, dropped);
+      TransmitCached(s, m, pipeline_dropped, dropped);
     }
   }
   counters_.flow_cache_hits.Add(in.n - misses);
@@ -495,7 +502,8 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
     switch (FibStage::Resolve(s, m, values[i], v6, dropped)) {
       case FibVerdict::kTx: {
         const PacketMeta* meta = Meta(m);
-        if ((meta->flags & kMetaFlowCacheFill) != 0 && cache_ != nullptr) {
+        if ((meta->flags & kMetaFlowCacheFill) != 0 && cache_ != nullptr &&
+            Usable(s, meta->next_hop)) {
           cache_->Insert(meta->flow, meta->flow_hash,
                          FlowCacheValue{meta->steer_rule, s.PolicySlot(meta->encap_policy),
                                         meta->next_hop, meta->affinity_position,
@@ -533,6 +541,24 @@ inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineD
     return;
   }
   if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
+    counters_.port_tx_dropped[adj.port].Add(1);
+    dropped.Drop(m, PipelineDrop::kMtuExceeded);
+    return;
+  }
+  tx_.ProcessResolved(m, adj, sink_, tx_dropped);
+}
+
+inline void Worker::TransmitCached(const ForwardingState& s, rte_mbuf* m,
+                                   PipelineDropList& dropped, DropList& tx_dropped) {
+  const uint32_t nh = Meta(m)->next_hop;
+  // In range (cached from this state); checked all the same, as the cached
+  // slots are (SteerStage::SteerCachedOne).
+  if (unlikely(nh >= s.adjacencies.size())) {
+    TransmitOne(s, m, dropped, tx_dropped);
+    return;
+  }
+  const Adjacency& adj = s.adjacencies[nh];
+  if (unlikely(rte_pktmbuf_pkt_len(m) > s.ports[adj.port].mtu)) {
     counters_.port_tx_dropped[adj.port].Add(1);
     dropped.Drop(m, PipelineDrop::kMtuExceeded);
     return;

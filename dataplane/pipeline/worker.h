@@ -178,6 +178,11 @@ class Worker {
   // Egress checks (adjacency's port up, MTU) -> rewrite + tx buffer.
   void TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                    DropList& tx_dropped);
+  // TransmitOne for a flow cache hit: Forward caches only a next hop that
+  // is Usable, and the cache holds nothing older than `s`, so only the
+  // packet's own test (MTU) is left.
+  void TransmitCached(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
+                      DropList& tx_dropped);
   void DrainHandoffs(const ForwardingState& s);
   // Transmits the emulated packets that are due (lab emulation).
   void ReleaseEmulated(const ForwardingState& s);

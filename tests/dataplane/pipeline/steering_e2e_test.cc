@@ -509,8 +509,8 @@ TEST(DpSteeringE2e, CachedFlowsAreCountedAndFollowEveryWrite) {
     site[flow] = *sites.begin();
   }
   auto [hits, misses] = cache(c);
-  // The first packet of each flow misses; later ones hit unless another of
-  // the 200 flows shares their cache entry (a few pairs do in 8,192).
+  // The first packet of each flow misses; later ones hit unless two others
+  // of the 200 flows share their two-way set (of 4,096).
   EXPECT_EQ(hits + misses, uint64_t{kPerRound});
   EXPECT_GE(misses, uint64_t{kFlows});
   EXPECT_GT(hits, uint64_t{kPerRound} / 2);
@@ -594,9 +594,9 @@ TEST(DpSteeringE2e, CachedPacketsLeaveByteForByteAsTheFullPathSendsThem) {
     return p != nullptr && p->tx_packets() >= uint64_t{kFlows} * kPackets;
   });
   ASSERT_EQ(c.workers_size(), 1);
-  // Every flow's later packets hit, bar the odd pair of the 40 flows that
-  // share one of the 8,192 entries.
-  EXPECT_GE(c.workers(0).flow_cache_hits(), uint64_t{kFlows} * (kPackets - 1) - 4);
+  // Every flow's later packets hit: no three of the 40 flows share one of
+  // the 4,096 two-way sets (the flows are fixed, so this is deterministic).
+  EXPECT_EQ(c.workers(0).flow_cache_hits(), uint64_t{kFlows} * (kPackets - 1));
   std::vector<Bytes> frames;
   ASSERT_TRUE(ReadPcap(out, &frames));
   ASSERT_EQ(frames.size(), size_t{kFlows} * kPackets);
@@ -618,6 +618,75 @@ TEST(DpSteeringE2e, CachedPacketsLeaveByteForByteAsTheFullPathSendsThem) {
     for (int k = 1; k < kPackets; ++k) EXPECT_EQ(sent[k], sent[0]) << flow << " packet " << k;
   }
   EXPECT_EQ(hop_limits, (std::set<uint8_t>{9, 64}));  // Both policies were used.
+}
+
+// A cache hit is still held to its port's MTU (the one egress test a cached
+// flow's packets get), and a flow whose port is down is never cached: its
+// packets are dropped by the full path, each counted as the port's drop.
+TEST(DpSteeringE2e, CachedFlowsAreHeldToTheMtuAndADownPortIsNeverCached) {
+  DataplaneHarness h({.workers = 1});
+  auto ctl = h.Connect(1, "e2e-controller");
+  const std::string out = TempFile("mtu-out.pcap");
+  const std::string discard = TempFile("mtu-discard.pcap");
+  // Policy 1 leaves on port 2 (MTU 1280, the least IPv6 allows), policy 2
+  // on port 3 (down). Encap adds 80 bytes (IPv6 40 + SRH of two SIDs 40):
+  // a 32-byte UDP payload leaves as 160 bytes, a 1,200-byte one would be
+  // 1,328.
+  // Each round 20 flows and 12 packets to nowhere (dropped, no route), so
+  // a flow's packets are 32 apart: never in one burst, and its later
+  // packets find what its first one cached.
+  constexpr int kFlows = 20;
+  std::vector<Bytes> in;
+  auto round = [&](size_t payload, uint8_t seed) {
+    for (int i = 0; i < kFlows; ++i) in.push_back(Frame(ServiceFlow(2, i), payload, seed));
+    for (int i = 0; i < 12; ++i) {
+      in.push_back(Frame(Flow{"2001:db8:1::1", "2001:db8:9::1", static_cast<uint16_t>(i + 1), 53}));
+    }
+  };
+  round(32, 1);    // First packets: cached unless their port is down.
+  round(1200, 2);  // Too big for port 2.
+  round(32, 3);    // Fit again.
+  v1::Entity core = PortEntity(2, "core", PcapPort(TempFile("mtu-empty.pcap"), {}, out), kCoreMac);
+  core.mutable_port()->set_mtu(1280);
+  v1::Entity down =
+      PortEntity(3, "down", PcapPort(TempFile("mtu-empty2.pcap"), {}, discard), kCoreMac);
+  down.mutable_port()->set_admin_state(cpn::common::v1::ADMIN_STATE_DOWN);
+  const grpc::Status w = h.Write(
+      1, 0, 1,
+      {Insert(core), Insert(down), Insert(NeighborEntity(2, "fe80::2", kNextHopMac)),
+       Insert(NeighborEntity(3, "fe80::3", kNextHopMac)),
+       Insert(RouteVia(0, "fc00:2::/32", {{2, "fe80::2"}})),
+       Insert(RouteVia(0, "fc00:7::/32", {{3, "fe80::3"}})),
+       Insert(PolicyEntity(1, "2001:db8:ff::1", {"fc00:2::e", kSiteA})),
+       Insert(PolicyEntity(2, "2001:db8:ff::1", {"fc00:7::e", kSiteB})),
+       Insert(RuleEntity(10, "2001:db8:cafe::/48", {{1, 50}, {2, 50}})),
+       Insert(PortEntity(10, "xin", PcapPort(TempFile("mtu-in.pcap"), in, discard)))});
+  ASSERT_TRUE(w.ok()) << w.error_message();
+  const tv1::CountersSnapshot c = h.WaitForCounters([&](const tv1::CountersSnapshot& s) {
+    return DropsOf(s, tv1::DROP_REASON_MTU_EXCEEDED) + DropsOf(s, tv1::DROP_REASON_PORT_DOWN) +
+               DropsOf(s, tv1::DROP_REASON_NO_ROUTE) +
+               (PortOf(s, 2) != nullptr ? PortOf(s, 2)->tx_packets() : 0) >=
+           in.size();
+  });
+  std::vector<Bytes> frames;
+  ASSERT_TRUE(ReadPcap(out, &frames));
+  std::set<std::string> on_core;
+  for (const Bytes& f : frames) {
+    const SrOut o = DecodeSrFrame(f);
+    ASSERT_TRUE(o.ok);
+    EXPECT_LE(f.size() - 14, 1280u);
+    on_core.insert(FlowId(o.inner_src, o.sport));
+  }
+  // Both policies carry flows; each flow on port 2 sent its two small
+  // packets and lost its big one to the MTU, from the cache.
+  const uint64_t up = on_core.size();
+  ASSERT_GT(up, 0u);
+  ASSERT_LT(up, uint64_t{kFlows});
+  EXPECT_EQ(frames.size(), 2 * up);
+  EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_MTU_EXCEEDED), up);
+  EXPECT_EQ(DropsOf(c, tv1::DROP_REASON_PORT_DOWN), 3 * (kFlows - up));
+  ASSERT_EQ(c.workers_size(), 1);
+  EXPECT_EQ(c.workers(0).flow_cache_hits(), 2 * up);  // None for the down port's flows.
 }
 
 }  // namespace
