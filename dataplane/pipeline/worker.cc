@@ -231,6 +231,10 @@ void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool 
     // locate the frame), then the frame and the metadata to write. The
     // PMD's copies of the frames have pushed the mbufs out of L1.
     constexpr uint16_t kMbufAhead = 2 * kPrefetchAhead;
+    // The steering pass looks a flow up in the cache soon: parse starts
+    // that line. Not when there is no steering rule (a transit router:
+    // ~10 instructions a packet).
+    const FlowCache* cache = s.tables.Classifier() != nullptr ? cache_.get() : nullptr;
     for (uint16_t i = 0; i < std::min<uint16_t>(n, kMbufAhead); ++i) rte_prefetch0(pkts[i]);
     for (uint16_t i = 0; i < std::min<uint16_t>(n, kPrefetchAhead); ++i) {
       ParseStage::Prefetch(pkts[i]);
@@ -247,12 +251,11 @@ void Worker::FromRx(const ForwardingState& s, rte_mbuf** pkts, uint16_t n, bool 
         if (unlikely(IsMulticast(m))) {
           dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
         } else {
-          // The steering pass looks the flow up soon: start the line now.
-          if (cache_ != nullptr) cache_->Prefetch(Meta(m)->flow_hash);
+          if (cache != nullptr) cache->Prefetch(Meta(m)->flow_hash);
           Push(v6, m);
         }
       } else if (edge == ParseEdge::kIpv4) {
-        if (cache_ != nullptr) cache_->Prefetch(Meta(m)->flow_hash);
+        if (cache != nullptr) cache->Prefetch(Meta(m)->flow_hash);
         Push(v4, m);
       } else {
         dropped.Drop(m, PipelineDrop::kUnsupportedProtocol);
