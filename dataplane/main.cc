@@ -70,6 +70,8 @@ constexpr char kUsage[] = R"(usage: cpn-dataplane --router-id ID [options]
                               entry expires (default 60)
   --flow-cache N              steering decisions cached per worker for established
                               flows, a power of two (default 8192; 0 = off)
+  --route-cache N             IPv6 FIB answers cached per worker by destination,
+                              a power of two (default 4096; 0 = off)
   --ipfix-collector HOST:PORT IPFIX (RFC 7011) flow records to this UDP collector
                               (default: off; off costs the fast path ~nothing)
   --ipfix-domain-id N         IPFIX observation domain id (default 0)
@@ -98,6 +100,7 @@ struct Flags {
   uint32_t affinity_capacity = 262144;
   uint32_t affinity_idle_timeout_s = 60;
   uint32_t flow_cache = 8192;
+  uint32_t route_cache = 4096;
   std::string ipfix_collector;  // IPFIX flow export (docs/telemetry.md); "" = off.
   uint32_t ipfix_domain_id = 0;
   uint32_t ipfix_active_timeout_s = 60;
@@ -105,6 +108,12 @@ struct Flags {
 };
 
 bool ParseUint(const std::string& s, uint32_t* out) { return absl::SimpleAtoi(s, out); }
+
+// A cache's entries: 0 (no cache) or a power of two in [2, 2^24].
+bool ParseCacheSize(const std::string& s, uint32_t* out) {
+  return ParseUint(s, out) &&
+         (*out == 0 || (*out >= 2 && *out <= (1u << 24) && (*out & (*out - 1)) == 0));
+}
 
 bool ParseCpus(const std::string& s, std::vector<int>* out) {
   out->clear();
@@ -193,10 +202,12 @@ std::string ParseFlags(int argc, char** argv, Flags* f) {
       if (!ParseUint(value, &f->affinity_idle_timeout_s))
         return "--affinity-idle-timeout: want seconds";
     } else if (arg == "--flow-cache") {
-      if (!ParseUint(value, &f->flow_cache) ||
-          (f->flow_cache != 0 && (f->flow_cache < 2 || f->flow_cache > (1u << 24) ||
-                                  (f->flow_cache & (f->flow_cache - 1)) != 0))) {
+      if (!ParseCacheSize(value, &f->flow_cache)) {
         return "--flow-cache: want 0 or a power of two in [2, 2^24]";
+      }
+    } else if (arg == "--route-cache") {
+      if (!ParseCacheSize(value, &f->route_cache)) {
+        return "--route-cache: want 0 or a power of two in [2, 2^24]";
       }
     } else if (arg == "--ipfix-collector") {
       f->ipfix_collector = value;
@@ -299,6 +310,7 @@ int Run(int argc, char** argv) {
         std::max<uint32_t>(flags.affinity_capacity / flags.workers, 1024);
     pc.affinity_idle_timeout_ms = uint64_t{flags.affinity_idle_timeout_s} * 1000;
     pc.flow_cache_entries = flags.flow_cache;
+    pc.route_cache_entries = flags.route_cache;
     if (!flags.ipfix_collector.empty()) {  // Per-flow counts only when exporting.
       pc.flow_record_ring_size = ipfix::kFlowRecordRingSize;
       pc.flow_active_timeout_ms = uint64_t{flags.ipfix_active_timeout_s} * 1000;

@@ -100,8 +100,9 @@ FibVerdict FibStage::Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t val
 }
 
 void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
-                          uint32_t* values) const {
-  // Table 0 in bulk (nearly everything); other tables one at a time.
+                          uint32_t* values, RouteCache6* cache) const {
+  // Table 0 from the cache, the rest of it in bulk (nearly everything);
+  // other tables one at a time.
   uint8_t addrs[kMaxBurst][16];
   uint16_t idx[kMaxBurst];
   uint16_t k = 0;
@@ -110,6 +111,13 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t table = Meta(m)->fib_table;
     if (likely(table == 0)) {
+      if (cache != nullptr) {
+        const Ipv6Key key = Ipv6Key::Of(ip + 24);
+        if (const uint32_t* v = cache->Find(key, RouteCacheHash(key)); v != nullptr) {
+          values[i] = *v;
+          continue;
+        }
+      }
       std::memcpy(addrs[k], ip + 24, 16);
       idx[k++] = i;
       continue;
@@ -119,7 +127,14 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
     std::memcpy(da, ip + 24, 16);
     values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
-  if (k != 0) LookupMainTable(s.tables.Fib6(0), addrs, k, idx, n, values);
+  if (k == 0) return;
+  LookupMainTable(s.tables.Fib6(0), addrs, k, idx, n, values);
+  if (cache != nullptr) {
+    for (uint16_t j = 0; j < k; ++j) {
+      const Ipv6Key key = Ipv6Key::Of(addrs[j]);
+      cache->Insert(key, RouteCacheHash(key), values[idx[j]]);
+    }
+  }
 }
 
 void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,

@@ -12,7 +12,8 @@
 //             (LOCAL_DELIVERY: no host stack).
 //   blackhole -> dropped (BLACKHOLE);  miss -> dropped (NO_ROUTE).
 //
-// THREADS: stateless; any number of workers share one FibStage.
+// THREADS: stateless; any number of workers share one FibStage (each passes
+// its own route cache).
 #ifndef CPN_DATAPLANE_PIPELINE_FIB_STAGE_H_
 #define CPN_DATAPLANE_PIPELINE_FIB_STAGE_H_
 
@@ -24,6 +25,7 @@
 #include "dataplane/pipeline/worker_counters.h"
 #include "dataplane/stages/burst.h"
 #include "dataplane/tables/lpm.h"
+#include "dataplane/tables/route_cache.h"
 
 namespace cpn::dataplane {
 
@@ -35,9 +37,11 @@ enum class FibVerdict : uint8_t { kTx = 0, kLocal, kDropped };
 class FibStage {
  public:
   // values[i] = the route slot of pkts[i] in its meta.fib_table (kLpmMiss
-  // when none). n <= kMaxBurst.
-  void LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
-                  uint32_t* values) const;
+  // when none). n <= kMaxBurst. With `cache` (the calling worker's, holding
+  // nothing older than `s`), table 0's answers come from it when it has
+  // them and go into it when it has not.
+  void LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n, uint32_t* values,
+                  RouteCache6* cache = nullptr) const;
   void LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
                   uint32_t* values) const;
 

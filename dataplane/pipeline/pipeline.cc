@@ -42,6 +42,7 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Create(const PipelineConfig&
     wc.affinity.idle_timeout_tsc = config.affinity_idle_timeout_ms * (p->tsc_hz_ / 1000);
     wc.counter_sizes = config.counter_sizes;
     wc.flow_cache_entries = config.flow_cache_entries;
+    wc.route_cache_entries = config.route_cache_entries;
     wc.lab_emulation = config.lab_emulation;
     wc.flow_record_ring = config.flow_record_ring_size;
     wc.affinity.active_timeout_tsc = config.flow_active_timeout_ms * (p->tsc_hz_ / 1000);

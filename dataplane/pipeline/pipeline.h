@@ -48,6 +48,7 @@ struct PipelineConfig {
   uint32_t affinity_capacity_per_worker = 1u << 16;
   uint64_t affinity_idle_timeout_ms = 60'000;  // 0 = flows never idle out.
   uint32_t flow_cache_entries = 8192;          // Per worker; 0 = off (WorkerConfig).
+  uint32_t route_cache_entries = 4096;         // Per worker; 0 = off (WorkerConfig).
   CounterSizes counter_sizes{4096, 4096, 4096};
   uint32_t input_ring_size = 4096;  // Per worker, a power of two.
   // Lab link emulation (--lab-emulation): workers delay, rate-limit and drop

@@ -65,6 +65,16 @@ inline bool Usable(const ForwardingState& s, uint32_t nh) {
          s.adjacencies[nh].port < kMaxTxPorts && s.ports[s.adjacencies[nh].port].admin_up;
 }
 
+// A TwoWayCache of `entries` into *cache, none for 0.
+template <typename Cache>
+absl::Status CreateCache(uint32_t entries, std::unique_ptr<Cache>* cache) {
+  if (entries == 0) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<Cache>> created = Cache::Create(entries);
+  if (!created.ok()) return created.status();
+  *cache = *std::move(created);
+  return absl::OkStatus();
+}
+
 inline bool IsSrv6Like(const PacketMeta* meta) {
   return (meta->flags & kMetaSrh) != 0 || meta->l4_proto == kProtoIpv6 ||
          meta->l4_proto == kProtoIpv4;
@@ -117,25 +127,25 @@ absl::StatusOr<std::unique_ptr<Worker>> Worker::Create(const WorkerConfig& confi
   absl::StatusOr<std::unique_ptr<AffinityTable>> table = AffinityTable::Create(affinity);
   if (!table.ok()) return table.status();
   std::unique_ptr<FlowCache> cache;
-  if (config.flow_cache_entries != 0) {
-    absl::StatusOr<std::unique_ptr<FlowCache>> created = FlowCache::Create(config.flow_cache_entries);
-    if (!created.ok()) return created.status();
-    cache = *std::move(created);
-  }
+  if (absl::Status st = CreateCache(config.flow_cache_entries, &cache); !st.ok()) return st;
+  std::unique_ptr<RouteCache6> route_cache;
+  if (absl::Status st = CreateCache(config.route_cache_entries, &route_cache); !st.ok()) return st;
   return std::unique_ptr<Worker>(new Worker(config, domain, state, inputs, std::move(records),
-                                            *std::move(table), std::move(cache)));
+                                            *std::move(table), std::move(cache),
+                                            std::move(route_cache)));
 }
 
 Worker::Worker(const WorkerConfig& config, RcuDomain* domain,
                const RcuPublished<ForwardingState>* state, const rte_ring* const* inputs,
                std::unique_ptr<FlowRecordRing> flow_records, std::unique_ptr<AffinityTable> affinity,
-               std::unique_ptr<FlowCache> cache)
+               std::unique_ptr<FlowCache> cache, std::unique_ptr<RouteCache6> route_cache)
     : config_(config),
       domain_(domain),
       state_(state),
       flow_records_(std::move(flow_records)),
       affinity_(std::move(affinity)),
       cache_(std::move(cache)),
+      route_cache_(std::move(route_cache)),
       counters_(config.counter_sizes),
       idle_(config.idle),
       steer_(affinity_.get()),
@@ -186,7 +196,9 @@ void Worker::Run(const std::atomic<bool>& stop) {
 uint32_t Worker::Poll(const ForwardingState& s, uint64_t now) {
   sink_.set_state(&s);
   if (unlikely(s.publication != cache_publication_)) {
-    if (cache_ != nullptr) cache_->Clear();  // Its decisions were the old state's.
+    // Their answers were the old state's.
+    if (cache_ != nullptr) cache_->Clear();
+    if (route_cache_ != nullptr) route_cache_->Clear();
     cache_publication_ = s.publication;
   }
   uint32_t got = 0;
@@ -491,7 +503,7 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
 [[gnu::flatten]] void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local) {
   uint32_t values[kMaxBurst];
   if (v6) {
-    fib_.LookupIpv6(s, in.pkts, in.n, values);
+    fib_.LookupIpv6(s, in.pkts, in.n, values, route_cache_.get());
   } else {
     fib_.LookupIpv4(s, in.pkts, in.n, values);
   }

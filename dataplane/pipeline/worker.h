@@ -61,6 +61,7 @@
 #include "dataplane/stages/tx.h"
 #include "dataplane/tables/affinity.h"
 #include "dataplane/tables/flow_cache.h"
+#include "dataplane/tables/route_cache.h"
 #include "dataplane/tables/rcu.h"
 #include "dataplane/telemetry/ipfix_flow_ring.h"
 
@@ -93,6 +94,10 @@ struct WorkerConfig {
   // 8,192 (512 KiB, within L2) like Open vSwitch's exact match cache; with
   // more flows than entries, flows that share an entry take turns missing.
   uint32_t flow_cache_entries = 8192;
+  // IPv6 FIB answers of the main table cached per destination
+  // (tables/route_cache.h): entries, a power of two; 0 = no cache. 4,096
+  // (128 KiB): a transit router's destinations are SIDs, a few hundred.
+  uint32_t route_cache_entries = 4096;
   // Lab link emulation (--lab-emulation): the worker keeps a LinkEmulator
   // for ports whose published state says `emulated`.
   bool lab_emulation = false;
@@ -150,7 +155,8 @@ class Worker {
  private:
   Worker(const WorkerConfig& config, RcuDomain* domain, const RcuPublished<ForwardingState>* state,
          const rte_ring* const* inputs, std::unique_ptr<FlowRecordRing> flow_records,
-         std::unique_ptr<AffinityTable> affinity, std::unique_ptr<FlowCache> cache);
+         std::unique_ptr<AffinityTable> affinity, std::unique_ptr<FlowCache> cache,
+         std::unique_ptr<RouteCache6> route_cache);
 
   // One loop iteration's work; returns the packets taken in.
   uint32_t Poll(const ForwardingState& s, uint64_t now);
@@ -193,8 +199,9 @@ class Worker {
   rte_ring* inputs_[kMaxWorkers] = {};
   std::unique_ptr<FlowRecordRing> flow_records_;  // Before affinity_: the table emits into it.
   std::unique_ptr<AffinityTable> affinity_;
-  std::unique_ptr<FlowCache> cache_;  // Null: no flow cache.
-  uint64_t cache_publication_ = 0;    // The state cache_ holds decisions of.
+  std::unique_ptr<FlowCache> cache_;           // Null: no flow cache.
+  std::unique_ptr<RouteCache6> route_cache_;  // Null: no route cache.
+  uint64_t cache_publication_ = 0;  // The state both caches hold answers of.
   WorkerCounters counters_;
   AdaptiveIdle idle_;
   ParseStage parse_;

@@ -132,6 +132,46 @@ TEST(DpSrv6Routers, TransitRouterRunsEndAndForwardsPlainIpv6) {
   EXPECT_EQ(c.local_sids(1).packets(), 1u);
 }
 
+// Each worker caches the FIB's answers per destination (route_cache.h).
+// With traffic to one SID replayed without end, a Write that adds a more
+// specific route over another port must move the packets there (another
+// route slot): the cache holds only the published state's answers.
+TEST(DpSrv6Routers, ARouteChangeReachesDestinationsTheWorkerHasCached) {
+  DataplaneHarness h;
+  auto ctl = h.Connect(1);
+  const std::string rx = TempFile("forever.pcap");
+  ASSERT_TRUE(WritePcap(rx, {Encapsulated("fc00:2::e", {"fc00:3::d6", "fc00:2::e"}, 1,
+                                          Ipv6Udp(kFlow)),
+                             Frame(Flow{"2001:db8:1::7", "fc00:3::d6", 5353, 53})}));
+  const std::string in = absl::StrCat(UniqueVdev("net_pcap"), ",rx_pcap=", rx, ",infinite_rx=1");
+  auto sink = [] { return absl::StrCat(UniqueVdev("net_null"), ",no-rx=1"); };
+  grpc::Status s = h.Write(
+      1, 0, 1,
+      {Insert(PortEntity(2, "a", sink(), kOutMac)), Insert(PortEntity(3, "b", sink(), kOutMac)),
+       Insert(NeighborEntity(2, "fe80::2", kPeerMac)),
+       Insert(NeighborEntity(3, "fe80::3", kPeerMac)),
+       Insert(RouteVia(0, "fc00:3::/32", {{2, "fe80::2"}})), Insert(RouteLocal(0, "fc00:2::/32")),
+       Insert(SidEnd("fc00:2::e")), Insert(PortEntity(1, "in", in))});
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto tx = [](const tv1::CountersSnapshot& c, uint32_t port) {
+    const tv1::PortCounters* p = PortOf(c, port);
+    return p != nullptr ? p->tx_packets() : 0;
+  };
+  tv1::CountersSnapshot c =
+      h.WaitForCounters([&](const tv1::CountersSnapshot& c) { return tx(c, 2) >= 1000; });
+  ASSERT_GE(tx(c, 2), 1000u);
+  EXPECT_EQ(tx(c, 3), 0u);
+  // Only the routes change (the ports, and so the input, stay).
+  s = h.Write(1, 1, 2, {Insert(RouteVia(0, "fc00:3::/48", {{3, "fe80::3"}}))});
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  c = h.WaitForCounters([&](const tv1::CountersSnapshot& c) { return tx(c, 3) >= 1000; });
+  ASSERT_GE(tx(c, 3), 1000u);
+  // And nothing goes to port 2 any more.
+  const uint64_t a = tx(c, 2), b = tx(c, 3);
+  c = h.WaitForCounters([&](const tv1::CountersSnapshot& c) { return tx(c, 3) >= b + 1000; });
+  EXPECT_EQ(tx(c, 2), a);
+}
+
 TEST(DpSrv6Routers, SiteRouterDecapsulatesToTheSite) {
   Router r;
   constexpr char kSiteMac6[] = "02:00:00:00:00:55";
