@@ -270,6 +270,8 @@ tv1::CountersSnapshot CountersService::Sample(const std::set<int>& groups,
       ws->set_empty_polls(c.empty_polls.Get());
       ws->set_flow_cache_hits(c.flow_cache_hits.Get());
       ws->set_flow_cache_misses(c.flow_cache_misses.Get());
+      ws->set_route_cache_hits(c.route_cache_hits.Get());
+      ws->set_route_cache_misses(c.route_cache_misses.Get());
       const WorkerCycles before = previous != nullptr ? (*previous)[w] : WorkerCycles{};
       const uint64_t dt = total - before.total;
       ws->set_busy_ratio(dt == 0 ? 0.0

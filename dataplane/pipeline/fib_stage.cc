@@ -99,13 +99,15 @@ FibVerdict FibStage::Resolve(const ForwardingState& s, rte_mbuf* m, uint32_t val
   return FibVerdict::kTx;
 }
 
-void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
-                          uint32_t* values, RouteCache6* cache) const {
+FibStage::MainTableLookups FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts,
+                                                uint16_t n, uint32_t* values,
+                                                RouteCache6* cache) const {
   // Table 0 from the cache, the rest of it in bulk (nearly everything);
   // other tables one at a time.
   uint8_t addrs[kMaxBurst][16];
   uint16_t idx[kMaxBurst];
   uint16_t k = 0;
+  MainTableLookups done;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
@@ -115,6 +117,7 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
         const Ipv6Key key = Ipv6Key::Of(ip + 24);
         if (const uint32_t* v = cache->Find(key, RouteCacheHash(key)); v != nullptr) {
           values[i] = *v;
+          ++done.cached;
           continue;
         }
       }
@@ -127,7 +130,8 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
     std::memcpy(da, ip + 24, 16);
     values[i] = fib != nullptr ? fib->Lookup(da) : kLpmMiss;
   }
-  if (k == 0) return;
+  done.trie = k;
+  if (k == 0) return done;
   LookupMainTable(s.tables.Fib6(0), addrs, k, idx, n, values);
   if (cache != nullptr) {
     for (uint16_t j = 0; j < k; ++j) {
@@ -135,6 +139,7 @@ void FibStage::LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint1
       cache->Insert(key, RouteCacheHash(key), values[idx[j]]);
     }
   }
+  return done;
 }
 
 void FibStage::LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,

@@ -40,8 +40,14 @@ class FibStage {
   // when none). n <= kMaxBurst. With `cache` (the calling worker's, holding
   // nothing older than `s`), table 0's answers come from it when it has
   // them and go into it when it has not.
-  void LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n, uint32_t* values,
-                  RouteCache6* cache = nullptr) const;
+  // Returns how the table-0 packets were answered (the route cache's
+  // counters).
+  struct MainTableLookups {
+    uint16_t cached = 0;  // By `cache`.
+    uint16_t trie = 0;    // By the FIB itself.
+  };
+  MainTableLookups LookupIpv6(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
+                              uint32_t* values, RouteCache6* cache = nullptr) const;
   void LookupIpv4(const ForwardingState& s, rte_mbuf* const* pkts, uint16_t n,
                   uint32_t* values) const;
 

@@ -503,7 +503,12 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
 [[gnu::flatten]] void Worker::Forward(const ForwardingState& s, Burst& in, bool v6, Burst* local) {
   uint32_t values[kMaxBurst];
   if (v6) {
-    fib_.LookupIpv6(s, in.pkts, in.n, values, route_cache_.get());
+    const FibStage::MainTableLookups done =
+        fib_.LookupIpv6(s, in.pkts, in.n, values, route_cache_.get());
+    if (route_cache_ != nullptr) {
+      counters_.route_cache_hits.Add(done.cached);
+      counters_.route_cache_misses.Add(done.trie);
+    }
   } else {
     fib_.LookupIpv4(s, in.pkts, in.n, values);
   }

@@ -100,6 +100,10 @@ struct alignas(64) WorkerCounters {
   // took the full path (counted only with a cache).
   RelaxedCounter flow_cache_hits;
   RelaxedCounter flow_cache_misses;
+  // IPv6 main-table lookups answered by the route cache, and those that
+  // went to the FIB (counted only with a cache).
+  RelaxedCounter route_cache_hits;
+  RelaxedCounter route_cache_misses;
 };
 
 // Packets the pipeline drops during one step, freed in bulk (like the

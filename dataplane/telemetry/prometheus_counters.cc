@@ -184,6 +184,13 @@ absl::StatusOr<std::string> RenderDataplaneMetrics(const tv1::CountersSnapshot& 
   RETURN_IF_ERROR(Family(t, "cpn_worker_flow_cache_misses_total",
                          "Steered packets that took the full steering path.", kCounter, workers,
                          worker, [](const tv1::WorkerStats& w) { return w.flow_cache_misses(); }));
+  RETURN_IF_ERROR(Family(t, "cpn_worker_route_cache_hits_total",
+                         "IPv6 FIB lookups answered by the worker's route cache.", kCounter,
+                         workers, worker,
+                         [](const tv1::WorkerStats& w) { return w.route_cache_hits(); }));
+  RETURN_IF_ERROR(Family(t, "cpn_worker_route_cache_misses_total",
+                         "IPv6 FIB lookups that went to the FIB's trie.", kCounter, workers,
+                         worker, [](const tv1::WorkerStats& w) { return w.route_cache_misses(); }));
   if (ipfix != nullptr) {
     RETURN_IF_ERROR(One(t, "cpn_ipfix_records_sent_total",
                         "IPFIX flow records sent to the collector.", kCounter,

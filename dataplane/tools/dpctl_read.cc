@@ -104,10 +104,12 @@ void PrintSnapshot(Dpctl& dp, const tv1::CountersSnapshot& s) {
     out << "\n" << t.Render();
   }
   if (s.workers_size() != 0) {
-    Table t({"WORKER", "LCORE", "BUSY", "PACKETS", "EMPTY_POLLS", "CACHE_HITS", "CACHE_MISSES"});
+    Table t({"WORKER", "LCORE", "BUSY", "PACKETS", "EMPTY_POLLS", "CACHE_HITS", "CACHE_MISSES",
+             "ROUTE_CACHE_HITS", "ROUTE_CACHE_MISSES"});
     for (const auto& w : s.workers()) {
       t.Add({N(w.worker_id()), N(w.lcore_id()), cpnctl::Num(w.busy_ratio()), N(w.packets()),
-             N(w.empty_polls()), N(w.flow_cache_hits()), N(w.flow_cache_misses())});
+             N(w.empty_polls()), N(w.flow_cache_hits()), N(w.flow_cache_misses()),
+             N(w.route_cache_hits()), N(w.route_cache_misses())});
     }
     out << "\n" << t.Render();
   }

@@ -161,6 +161,12 @@ TEST(DpSrv6Routers, ARouteChangeReachesDestinationsTheWorkerHasCached) {
       h.WaitForCounters([&](const tv1::CountersSnapshot& c) { return tx(c, 2) >= 1000; });
   ASSERT_GE(tx(c, 2), 1000u);
   EXPECT_EQ(tx(c, 3), 0u);
+  // Two destinations: after the first burst (whose packets are all looked
+  // up before any is cached), every lookup is a hit.
+  ASSERT_EQ(c.workers_size(), 1);
+  EXPECT_GE(c.workers(0).route_cache_misses(), 2u);
+  EXPECT_LE(c.workers(0).route_cache_misses(), uint64_t{dataplane::kMaxBurst});
+  EXPECT_GE(c.workers(0).route_cache_hits(), 1000u - dataplane::kMaxBurst);
   // Only the routes change (the ports, and so the input, stay).
   s = h.Write(1, 1, 2, {Insert(RouteVia(0, "fc00:3::/48", {{3, "fe80::3"}}))});
   ASSERT_TRUE(s.ok()) << s.error_message();
