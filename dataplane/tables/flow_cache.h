@@ -15,7 +15,9 @@
 //     packet takes the full path, which decides as it would have without
 //     the cache);
 //   - only decisions that depend on nothing else are inserted: five-tuple
-//     affinity, a FIB result that transmits (not a local SID pass).
+//     affinity, a FIB result that transmits (not a local SID pass) over an
+//     adjacency that is resolved and on a port that is up, so a hit is
+//     checked against its port's MTU alone (Worker::TransmitCached).
 //
 // SHAPE: a TwoWayCache (two_way_cache.h) of 64 B entries, one line each,
 // indexed by the flow hash (parse's CRC32).
