@@ -34,6 +34,7 @@
 #include "dataplane/pipeline/port_manager.h"
 #include "dataplane/ports/eal.h"
 #include "dataplane/stages/packet_meta.h"
+#include "dataplane/tables/two_way_cache.h"
 #include "dataplane/telemetry/ipfix_export.h"
 #include "dataplane/telemetry/prometheus_counters.h"
 
@@ -109,10 +110,9 @@ struct Flags {
 
 bool ParseUint(const std::string& s, uint32_t* out) { return absl::SimpleAtoi(s, out); }
 
-// A cache's entries: 0 (no cache) or a power of two in [2, 2^24].
+// A cache's entries: 0 (no cache) or a size TwoWayCache takes.
 bool ParseCacheSize(const std::string& s, uint32_t* out) {
-  return ParseUint(s, out) &&
-         (*out == 0 || (*out >= 2 && *out <= (1u << 24) && (*out & (*out - 1)) == 0));
+  return ParseUint(s, out) && (*out == 0 || IsTwoWayCacheSize(*out));
 }
 
 bool ParseCpus(const std::string& s, std::vector<int>* out) {

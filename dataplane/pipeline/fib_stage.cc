@@ -135,6 +135,8 @@ FibStage::MainTableLookups FibStage::LookupIpv6(const ForwardingState& s, rte_mb
   LookupMainTable(s.tables.Fib6(0), addrs, k, idx, n, values);
   if (cache != nullptr) {
     for (uint16_t j = 0; j < k; ++j) {
+      // The hash again, rather than kept from the probe: keeping it cost
+      // every hit 2 instructions, and misses are rare.
       const Ipv6Key key = Ipv6Key::Of(addrs[j]);
       cache->Insert(key, RouteCacheHash(key), values[idx[j]]);
     }

@@ -58,11 +58,17 @@ inline void PrefetchFirstHeadrooms(const Burst& b) {
   }
 }
 
+// True when adjacency `nh` exists and is resolved on a port TxStage can
+// buffer for; else TxStage drops the packet (NO_ADJACENCY).
+inline bool Resolved(const ForwardingState& s, uint32_t nh) {
+  return nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
+         s.adjacencies[nh].port < kMaxTxPorts;
+}
+
 // True when TransmitOne would send on adjacency `nh` (resolved, on a port
 // that is up) unless the packet is too big.
 inline bool Usable(const ForwardingState& s, uint32_t nh) {
-  return nh < s.adjacencies.size() && s.adjacencies[nh].valid &&
-         s.adjacencies[nh].port < kMaxTxPorts && s.ports[s.adjacencies[nh].port].admin_up;
+  return Resolved(s, nh) && s.ports[s.adjacencies[nh].port].admin_up;
 }
 
 // A TwoWayCache of `entries` into *cache, none for 0.
@@ -547,25 +553,18 @@ inline bool Worker::EncapSteered(rte_mbuf* m, DropList& dropped,
 inline void Worker::TransmitOne(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                                 DropList& tx_dropped) {
   const uint32_t nh = Meta(m)->next_hop;
-  if (unlikely(nh >= s.adjacencies.size() || !s.adjacencies[nh].valid ||
-               s.adjacencies[nh].port >= kMaxTxPorts)) {
+  if (unlikely(!Resolved(s, nh))) {
     // TxStage drops what has no adjacency.
     tx_.ProcessOne(m, std::span<const Adjacency>(s.adjacencies), sink_, tx_dropped);
     return;
   }
   const Adjacency& adj = s.adjacencies[nh];
-  const PortState& ps = s.ports[adj.port];
-  if (unlikely(!ps.admin_up)) {
+  if (unlikely(!s.ports[adj.port].admin_up)) {
     counters_.port_tx_dropped[adj.port].Add(1);
     dropped.Drop(m, PipelineDrop::kPortDown);
     return;
   }
-  if (unlikely(rte_pktmbuf_pkt_len(m) > ps.mtu)) {
-    counters_.port_tx_dropped[adj.port].Add(1);
-    dropped.Drop(m, PipelineDrop::kMtuExceeded);
-    return;
-  }
-  tx_.ProcessResolved(m, adj, sink_, tx_dropped);
+  SendWithinMtu(s, m, adj, dropped, tx_dropped);
 }
 
 inline void Worker::TransmitCached(const ForwardingState& s, rte_mbuf* m,
@@ -577,7 +576,11 @@ inline void Worker::TransmitCached(const ForwardingState& s, rte_mbuf* m,
     TransmitOne(s, m, dropped, tx_dropped);
     return;
   }
-  const Adjacency& adj = s.adjacencies[nh];
+  SendWithinMtu(s, m, s.adjacencies[nh], dropped, tx_dropped);
+}
+
+inline void Worker::SendWithinMtu(const ForwardingState& s, rte_mbuf* m, const Adjacency& adj,
+                                  PipelineDropList& dropped, DropList& tx_dropped) {
   if (unlikely(rte_pktmbuf_pkt_len(m) > s.ports[adj.port].mtu)) {
     counters_.port_tx_dropped[adj.port].Add(1);
     dropped.Drop(m, PipelineDrop::kMtuExceeded);

@@ -92,7 +92,7 @@ struct WorkerConfig {
   // Steering decisions cached per flow (tables/flow_cache.h): entries, a
   // power of two; 0 = no cache (every packet takes the full steering path).
   // 8,192 (512 KiB, within L2) like Open vSwitch's exact match cache; with
-  // more flows than entries, flows that share an entry take turns missing.
+  // more flows than entries, flows beyond two in a set take turns missing.
   uint32_t flow_cache_entries = 8192;
   // IPv6 FIB answers of the main table cached per destination
   // (tables/route_cache.h): entries, a power of two; 0 = no cache. 4,096
@@ -189,6 +189,10 @@ class Worker {
   // packet's own test (MTU) is left.
   void TransmitCached(const ForwardingState& s, rte_mbuf* m, PipelineDropList& dropped,
                       DropList& tx_dropped);
+  // The last egress check of both (MTU) -> rewrite + tx buffer, on a
+  // resolved adjacency whose port is up.
+  void SendWithinMtu(const ForwardingState& s, rte_mbuf* m, const Adjacency& adj,
+                     PipelineDropList& dropped, DropList& tx_dropped);
   void DrainHandoffs(const ForwardingState& s);
   // Transmits the emulated packets that are due (lab emulation).
   void ReleaseEmulated(const ForwardingState& s);

@@ -36,6 +36,11 @@
 
 namespace cpn::dataplane {
 
+// The sizes a TwoWayCache takes: a power of two in [2, 2^24].
+inline bool IsTwoWayCacheSize(uint32_t entries) {
+  return entries >= 2 && entries <= (1u << 24) && (entries & (entries - 1)) == 0;
+}
+
 template <typename Key, typename Value, typename KeyOps, size_t kEntryAlign>
 class TwoWayCache {
   static_assert(std::is_trivially_copyable_v<Key> && std::is_trivially_copyable_v<Value>);
@@ -43,7 +48,7 @@ class TwoWayCache {
  public:
   // `entries`: a power of two in [2, 2^24] (entries / 2 sets of two).
   static absl::StatusOr<std::unique_ptr<TwoWayCache>> Create(uint32_t entries) {
-    if (entries < 2 || entries > (1u << 24) || (entries & (entries - 1)) != 0) {
+    if (!IsTwoWayCacheSize(entries)) {
       return absl::InvalidArgumentError(
           absl::StrCat("cache size ", entries, " is not a power of two in [2, 2^24]"));
     }
