@@ -335,6 +335,13 @@ int RunSimCommand(const std::vector<std::string>& args, std::ostream& out, std::
           sc.name, p, g.p99_ratio, g.best_p99_policy, g.mean_ratio, g.best_mean_policy,
           g.imbalance_s, g.oscillations, g.moved_live, g.met() ? "met" : "not met",
           g.excess_p99_ratio, g.excess_mean_ratio);
+      for (const sim::GoalCheck::Reference& ref : g.references) {
+        out << absl::StrFormat(
+            "%-14s   reference %s: p99 %.2fx, mean %.2fx; excess over service time p99 %.2fx, "
+            "mean %.2fx\n",
+            sc.name, ref.policy, ref.p99_ratio, ref.mean_ratio, ref.excess_p99_ratio,
+            ref.excess_mean_ratio);
+      }
     }
     if (!out_dir.empty()) {
       const std::filesystem::path dir = root / sc.name;

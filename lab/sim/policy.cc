@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "lab/sim/policies/capacity_weighted.h"
 #include "lab/sim/policies/cpn_policy.h"
+#include "lab/sim/policies/ideal.h"
 #include "lab/sim/policies/latency_cutoff.h"
 #include "lab/sim/policies/least_loaded.h"
 #include "lab/sim/policies/nearest.h"
@@ -11,7 +12,12 @@
 namespace cpn::lab::sim {
 
 std::vector<std::string> PolicyNames() {
-  return {"cpn", "cpn-busy", "nearest", "least-loaded", "capacity-weighted", "latency-cutoff"};
+  return {"cpn",           "cpn-busy",       "nearest", "least-loaded", "capacity-weighted",
+          "latency-cutoff", "ideal-affinity", "ideal"};
+}
+
+bool IsReferencePolicy(const std::string& name) {
+  return name == "ideal" || name == "ideal-affinity";
 }
 
 absl::StatusOr<std::unique_ptr<Policy>> MakePolicy(const std::string& name) {
@@ -21,6 +27,8 @@ absl::StatusOr<std::unique_ptr<Policy>> MakePolicy(const std::string& name) {
   if (name == "least-loaded") return std::make_unique<LeastLoadedPolicy>();
   if (name == "capacity-weighted") return std::make_unique<CapacityWeightedPolicy>();
   if (name == "latency-cutoff") return std::make_unique<LatencyCutoffPolicy>();
+  if (name == "ideal-affinity") return std::make_unique<IdealPolicy>(/*affinity=*/true);
+  if (name == "ideal") return std::make_unique<IdealPolicy>(/*affinity=*/false);
   return absl::InvalidArgumentError(absl::StrFormat("unknown policy \"%s\" (known: %s)", name,
                                                     absl::StrJoin(PolicyNames(), ", ")));
 }

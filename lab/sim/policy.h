@@ -43,6 +43,23 @@ struct PolicyView {
   std::vector<double> reported_load;
 };
 
+// What a per-request dispatcher (Policy::Dispatch) sees: the exact state of
+// every site at the moment a request leaves its ingress, by SimSetup::sites.
+struct SiteNow {
+  uint32_t servers = 0;
+  uint32_t in_system = 0;  // busy servers + waiting requests
+  uint32_t en_route = 0;   // CPN requests sent there and not yet arrived
+  double mean_service_s = 0;
+};
+
+// One way to serve the request: a candidate of its ingress whose site and
+// path are up at that moment.
+struct DispatchOption {
+  uint32_t candidate = 0;  // index into the ingress's candidates
+  uint32_t site = 0;       // index into SimSetup::sites (and the SiteNow list)
+  double one_way_s = 0;    // the path's propagation delay
+};
+
 // Weights of every demand over its candidates ([demand][candidate], each
 // row summing to 1, or all 0 when the demand cannot be served).
 using Weights = std::vector<std::vector<double>>;
@@ -56,10 +73,26 @@ class Policy {
   // (routing-based steering, as anycast or a naive CATS router).
   virtual bool flow_affinity() const = 0;
   virtual absl::Status Decide(const PolicyView& view, Weights* weights) = 0;
+
+  // True: the simulator asks Dispatch for every request it would hash into
+  // the weights (every request without affinity, every new flow with it)
+  // instead. No network can do this (it needs every site's exact state at
+  // every request): the reference bounds (policies/ideal.h) use it.
+  virtual bool dispatches_per_request() const { return false; }
+  // The index into `options` (not empty) to send the request on.
+  virtual size_t Dispatch(const std::vector<DispatchOption>& /*options*/,
+                          const std::vector<SiteNow>& /*sites*/) {
+    return 0;
+  }
 };
 
-// The names of the built-in policies, in report order (CPN first).
+// The names of the built-in policies, in report order (CPN first, the
+// reference bounds last).
 std::vector<std::string> PolicyNames();
+
+// True for the reference bounds ("ideal", "ideal-affinity"): reported
+// beside the baselines, never taken as the best baseline.
+bool IsReferencePolicy(const std::string& name);
 
 // A built-in policy by name; INVALID_ARGUMENT listing the names for an
 // unknown one.

@@ -74,6 +74,10 @@ class Run {
   // several), or none: where the dataplane moves a flow whose path died
   // while its site lives (a "rerouted" flow keeps its site).
   Route RouteToSite(uint32_t ingress, uint32_t site, double u) const;
+  // The route a per-request policy picks from the sites' exact state, among
+  // the candidates whose site and path are physically up; none if none is.
+  Route Dispatch(uint32_t ingress);
+  bool PhysicallyUp(const Route& r) const;
   bool LiveInView(const Route& r) const;
   void Send(uint64_t rid, double t);
   void NewRequest(uint32_t ingress, int64_t flow, double t);
@@ -111,6 +115,7 @@ class Run {
 
   // Physical state.
   std::vector<SiteQueue> queues_;
+  std::vector<uint32_t> en_route_;  // CPN requests on their way to each site
   std::vector<uint8_t> arc_down_;
   std::vector<double> arc_bytes_;
   std::vector<SiteAgent> agents_;
@@ -222,6 +227,34 @@ Route Run::RouteToSite(uint32_t ingress, uint32_t site, double u) const {
   return std::move(live[k]);
 }
 
+bool Run::PhysicallyUp(const Route& r) const {
+  if (!r.valid() || !queues_[r.site].up()) return false;
+  for (model::ArcIndex a : r.arcs) {
+    if (arc_down_[a.value()]) return false;
+  }
+  return true;
+}
+
+Route Run::Dispatch(uint32_t ingress) {
+  std::vector<DispatchOption> options;
+  std::vector<Route> routes;
+  for (uint32_t i = 0; i < view_.candidates().by_demand[ingress].size(); ++i) {
+    Route r = RouteOf(ingress, i);
+    if (!PhysicallyUp(r)) continue;
+    options.push_back(DispatchOption{i, r.site, r.one_way_s});
+    routes.push_back(std::move(r));
+  }
+  if (options.empty()) return Route{};
+  std::vector<SiteNow> sites(queues_.size());
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    sites[i] = SiteNow{queues_[i].servers(),
+                       queues_[i].busy() + static_cast<uint32_t>(queues_[i].waiting()),
+                       en_route_[i], setup_.sites[i].mean_service_s};
+  }
+  const size_t k = policy_.Dispatch(options, sites);
+  return k < routes.size() ? std::move(routes[k]) : Route{};
+}
+
 void Run::Send(uint64_t rid, double t) {
   Request& r = requests_[rid];
   Flow& f = flows_[r.flow];
@@ -230,7 +263,9 @@ void Run::Send(uint64_t rid, double t) {
     route = f.route;
   } else {
     if (f.route.valid() && policy_.flow_affinity()) route = RouteToSite(f.ingress, f.route.site, f.u);
-    if (!route.valid()) route = Pick(f.ingress, f.u);
+    if (!route.valid()) {
+      route = policy_.dispatches_per_request() ? Dispatch(f.ingress) : Pick(f.ingress, f.u);
+    }
     if (f.route.valid() && route.valid() && route.site != f.route.site) {
       if (queues_[f.route.site].up() && LiveInView(f.route)) {
         ++out_.moved_live;
@@ -255,6 +290,7 @@ void Run::Send(uint64_t rid, double t) {
   }
   const double fwd = r.route.one_way_s + TransferS(r.route.arcs, false, setup_.request_bytes, t);
   q_.Push(t + fwd, EventKind::kAtSite, 0, rid);
+  ++en_route_[r.route.site];
 }
 
 void Run::NewRequest(uint32_t ingress, int64_t flow, double t) {
@@ -336,6 +372,7 @@ void Run::OnBackground(uint32_t site, double t) {
 void Run::OnAtSite(uint64_t rid, double t) {
   Request& r = requests_[rid];
   const uint32_t site = r.route.site;
+  --en_route_[site];
   if (!queues_[site].up()) {  // no answer: the client times out and retries
     ++out_.retries;
     q_.Push(t + sc().retry_timeout_s, EventKind::kRetry, 0, rid);
@@ -503,6 +540,7 @@ absl::StatusOr<RunResult> Run::Go() {
   for (const SimSite& s : setup_.sites) {
     out_.site_ids.push_back(s.id);
     queues_.emplace_back(s.servers);
+    en_route_.push_back(0);
   }
   site_of_placement_.assign(phys_.placements().size(), kNone);
   for (uint32_t i = 0; i < ns; ++i) site_of_placement_[setup_.sites[i].placement.value()] = i;

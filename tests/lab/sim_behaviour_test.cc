@@ -2,6 +2,7 @@
 // every policy sees the same input, the greedy least-loaded rule herds and
 // oscillates where CPN's decisions hold still, CPN never moves a live flow.
 #include "gtest/gtest.h"
+#include "lab/sim/policies/ideal.h"
 #include "lab/sim/policy.h"
 #include "lab/sim/setup.h"
 #include "lab/sim/simulator.h"
@@ -88,6 +89,44 @@ TEST(SimFailure, SiteFailureRetriesItsRequestsAndCpnMovesOnlyDeadFlows) {
   EXPECT_GT(cpn.repicked, 0u);
   EXPECT_EQ(cpn.moved_live, 0u);
   EXPECT_EQ(cpn.unfinished, 0u);
+}
+
+TEST(SimIdeal, SendsEachRequestWhereItsExpectedDelayIsLeast) {
+  IdealPolicy ideal(/*affinity=*/false);
+  // Site 0 is 1 ms away, site 1 is 5 ms away; 8 servers of 1 s each.
+  const std::vector<DispatchOption> options = {{0, 0, 0.001}, {1, 1, 0.005}};
+  std::vector<SiteNow> sites = {{8, 0, 0, 1.0}, {8, 0, 0, 1.0}};
+  EXPECT_EQ(ideal.Dispatch(options, sites), 0u);  // both idle: the nearer
+  sites[0] = {8, 7, 0, 1.0};  // one server left: no wait yet
+  EXPECT_EQ(ideal.Dispatch(options, sites), 0u);
+  sites[0] = {8, 7, 1, 1.0};  // the last server is taken by one on its way
+  EXPECT_NEAR(ExpectedDelayS(options[0], sites[0]), 0.002 + 1.0 / 8, 1e-12);
+  EXPECT_EQ(ideal.Dispatch(options, sites), 1u);
+  sites[1] = {8, 8, 1, 1.0};  // both full; the far one 2/8 s of wait, the near 1/8 s
+  EXPECT_EQ(ideal.Dispatch(options, sites), 0u);
+}
+
+TEST(SimIdeal, TheReferencesWaitLeastAndTheAffinityOneMovesNoLiveFlow) {
+  Workload w;
+  Scenario sc = testing::Short("steady", 300);
+  sc.target_load = 0.85;
+  sc.background_share = 0.3;
+  absl::StatusOr<SimSetup> s = BuildSetup(testing::TwoSites(), sc, &w);
+  ASSERT_TRUE(s.ok()) << s.status();
+  const Summary cpn = Summarize(RunPolicy(*s, "cpn"));
+  const Summary weighted = Summarize(RunPolicy(*s, "capacity-weighted"));
+  const RunResult keep = RunPolicy(*s, "ideal-affinity");
+  const RunResult free = RunPolicy(*s, "ideal");
+  EXPECT_EQ(keep.moved_live, 0u);
+  EXPECT_GT(free.moved_live, 0u);  // every request decided anew
+  EXPECT_EQ(free.requests, keep.requests);
+  EXPECT_EQ(free.unfinished, 0u);
+  for (double c : keep.churn) EXPECT_EQ(c, 0);  // no weights: nothing churns
+  const double kept = Summarize(keep).excess_mean_ms;
+  const double unkept = Summarize(free).excess_mean_ms;
+  EXPECT_LT(unkept, kept);
+  EXPECT_LT(kept, cpn.excess_mean_ms);
+  EXPECT_LT(cpn.excess_mean_ms, weighted.excess_mean_ms);
 }
 
 TEST(SimSetup, ATrafficMatrixSetsEachIngresssShareAndLeavesOutTheOthers) {

@@ -70,13 +70,24 @@ TEST(SimReport, CsvRowsMatchHeaderAndGoalCheckPicksBestBaseline) {
   EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
   RunResult variant = cpn;
   variant.policy = "cpn-busy";  // a CPN variant is no baseline
-  const GoalCheck g = CheckGoals({cpn, variant, base});
+  RunResult ideal = cpn;          // nor is a reference bound, however good
+  ideal.policy = "ideal";
+  ideal.completion_ms = {50, 100, 150};
+  ideal.excess_ms = {1, 2, 3};
+  const GoalCheck g = CheckGoals({cpn, variant, base, ideal});
   EXPECT_TRUE(g.has_cpn);
   EXPECT_EQ(g.best_p99_policy, "nearest");
+  EXPECT_EQ(g.best_mean_policy, "nearest");
   EXPECT_NEAR(g.mean_ratio, 0.5, 1e-9);
   EXPECT_NEAR(g.excess_mean_ratio, 0.25, 1e-9);
   EXPECT_NEAR(g.excess_p99_ratio, 0.25, 1e-9);
   EXPECT_TRUE(g.met());
+  // The reference is reported against the same baseline.
+  ASSERT_EQ(g.references.size(), 1u);
+  EXPECT_EQ(g.references[0].policy, "ideal");
+  EXPECT_NEAR(g.references[0].mean_ratio, 0.25, 1e-9);
+  EXPECT_NEAR(g.references[0].excess_mean_ratio, 0.025, 1e-9);
+  EXPECT_TRUE(CheckGoals({cpn, base}).references.empty());
 }
 
 TEST(SimCommand, BadUsageExitsTwoAndBadFilesExitOne) {
