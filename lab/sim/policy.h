@@ -77,7 +77,7 @@ class Policy {
   // True: the simulator asks Dispatch for every request it would hash into
   // the weights (every request without affinity, every new flow with it)
   // instead. No network can do this (it needs every site's exact state at
-  // every request): the reference bounds (policies/ideal.h) use it.
+  // every request): the references (policies/ideal.h) use it.
   virtual bool dispatches_per_request() const { return false; }
   // The index into `options` (not empty) to send the request on.
   virtual size_t Dispatch(const std::vector<DispatchOption>& /*options*/,
@@ -87,10 +87,10 @@ class Policy {
 };
 
 // The names of the built-in policies, in report order (CPN first, the
-// reference bounds last).
+// references last).
 std::vector<std::string> PolicyNames();
 
-// True for the reference bounds ("ideal", "ideal-affinity"): reported
+// True for the references ("ideal", "ideal-affinity"): reported
 // beside the baselines, never taken as the best baseline.
 bool IsReferencePolicy(const std::string& name);
 

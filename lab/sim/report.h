@@ -37,7 +37,7 @@ struct GoalCheck {
   double imbalance_s = 0;     // goal 0
   uint64_t oscillations = 0;  // goal 0
   uint64_t moved_live = 0;    // goal 0
-  // The reference bounds that ran (IsReferencePolicy), against the same
+  // The references that ran (IsReferencePolicy), against the same
   // best baselines: how low these ratios go for a dispatcher that knows
   // every site's exact state; the goal ratios are out of any steering's
   // reach where even they stay above them.
@@ -49,7 +49,7 @@ struct GoalCheck {
   bool met() const;
 };
 // `cpn` against the best of the baselines (the policies whose names do not
-// start with "cpn", less the reference bounds).
+// start with "cpn", less the references).
 GoalCheck CheckGoals(const std::vector<RunResult>& runs, const std::string& cpn = "cpn");
 
 // Files for one scenario: summary.csv, site_util.csv, cdf.svg,

@@ -1,17 +1,20 @@
-// Reference bounds, not baselines: an ideal dispatcher that knows, at the
-// moment each request leaves its ingress, every site's exact state (busy
-// servers, queue, requests on their way) and sends it where its expected
-// completion is least: 2 × one-way propagation plus the FIFO wait for a
-// server, max(0, n + 1 − c) · mean service / c with n the requests in the
-// system and on their way (minimum expected delay dispatching). No network
-// can steer like this — no report is that fresh and no router decides per
-// request on global state — so it marks how far any steering could get on
-// the same input: the room a controller has left.
+// References, not baselines: a dispatcher that knows, at the moment each
+// request leaves its ingress, every site's exact state (busy servers, queue,
+// requests on their way) and sends it where its expected delay is least:
+// 2 × one-way propagation plus the FIFO wait for a server,
+// max(0, n + 1 − c) · mean service / c with n the requests in the system and
+// on their way (minimum expected delay dispatching, MED). No network can
+// steer like this — no report is that fresh and no router decides per
+// request on global state — so it shows the room steering has on the same
+// input.
 //
-// "ideal" decides every request (no flow affinity): the bound for any
-// dispatcher. "ideal-affinity" decides only new flows and keeps a flow on
-// its site while it lives, as CPN's dataplane does: the bound for
-// flow-keeping steering, the one to hold CPN against.
+// "ideal" decides every request (no flow affinity): all servers act as one
+// pool, the near-best any dispatcher does (MED is greedy, not a proven
+// optimum). "ideal-affinity" decides only new flows and keeps a flow on its
+// site while it lives, as CPN's dataplane does; it is greedy about the
+// flow's later requests too (it fills the nearest sites to the last
+// server), so a weighted policy can match or beat it: a reference, not a
+// bound.
 //
 // They have no weights: churn, flips and oscillations are 0 by
 // construction, not by merit.
