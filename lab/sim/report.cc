@@ -155,8 +155,8 @@ std::vector<ReportFile> ScenarioReport(const std::vector<RunResult>& runs,
         g.excess_mean_ratio);
     for (const GoalCheck::Reference& ref : g.references) {
       md += absl::StrFormat(
-          "The reference %s (exact state of every site, per request: no network can do this) "
-          "reaches p99 %.2fx, mean %.2fx the same baselines; over the service time p99 %.2fx, "
+          "The reference %s (every site's exact state at each decision: no network has it) "
+          "reaches p99 %.2fx, mean %.2fx of the same baselines; over the service time p99 %.2fx, "
           "mean %.2fx.\n",
           ref.policy, ref.p99_ratio, ref.mean_ratio, ref.excess_p99_ratio, ref.excess_mean_ratio);
     }
