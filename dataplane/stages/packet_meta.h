@@ -138,6 +138,11 @@ absl::StatusOr<rte_mempool*> CreatePacketPool(const char* name, unsigned n_mbufs
                                               int socket_id = SOCKET_ID_ANY,
                                               uint16_t data_room = RTE_MBUF_DEFAULT_BUF_SIZE);
 
+// Memory CreatePacketPool needs for `n_mbufs` on a heap of its own (the
+// objects, the pool's ring and header, with room for the heap's own
+// bookkeeping): what to size a HugePageArena for.
+size_t PacketPoolBytes(unsigned n_mbufs, uint16_t data_room = RTE_MBUF_DEFAULT_BUF_SIZE);
+
 }  // namespace cpn::dataplane
 
 #endif  // CPN_DATAPLANE_STAGES_PACKET_META_H_
