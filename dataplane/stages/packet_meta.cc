@@ -28,8 +28,8 @@ absl::StatusOr<rte_mempool*> CreatePacketPool(const char* name, unsigned n_mbufs
 
 size_t PacketPoolBytes(unsigned n_mbufs, uint16_t data_room) {
   rte_mempool_objsz sz{};
-  const uint32_t elt = sizeof(rte_mbuf) + RTE_ALIGN(kPacketMetaPrivSize, RTE_MBUF_PRIV_ALIGN) +
-                       data_room;
+  const uint32_t elt =
+      sizeof(rte_mbuf) + RTE_ALIGN(kPacketMetaPrivSize, RTE_MBUF_PRIV_ALIGN) + data_room;
   const size_t per_object = rte_mempool_calc_obj_size(elt, 0, &sz);
   const size_t ring = sizeof(void*) * rte_align32pow2(n_mbufs + 1) + RTE_CACHE_LINE_SIZE;
   // The header holds RTE_MAX_LCORE per-lcore caches; 8 MiB covers it and the

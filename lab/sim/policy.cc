@@ -12,8 +12,14 @@
 namespace cpn::lab::sim {
 
 std::vector<std::string> PolicyNames() {
-  return {"cpn",           "cpn-busy",       "nearest", "least-loaded", "capacity-weighted",
-          "latency-cutoff", "ideal-affinity", "ideal"};
+  return {"cpn",
+          "cpn-busy",
+          "nearest",
+          "least-loaded",
+          "capacity-weighted",
+          "latency-cutoff",
+          "ideal-affinity",
+          "ideal"};
 }
 
 bool IsReferencePolicy(const std::string& name) {

@@ -97,7 +97,7 @@ TEST(SimIdeal, SendsEachRequestWhereItsExpectedDelayIsLeast) {
   const std::vector<DispatchOption> options = {{0, 0, 0.001}, {1, 1, 0.005}};
   std::vector<SiteNow> sites = {{8, 0, 0, 1.0}, {8, 0, 0, 1.0}};
   EXPECT_EQ(ideal.Dispatch(options, sites), 0u);  // both idle: the nearer
-  sites[0] = {8, 7, 0, 1.0};  // one server left: no wait yet
+  sites[0] = {8, 7, 0, 1.0};                      // one server left: no wait yet
   EXPECT_EQ(ideal.Dispatch(options, sites), 0u);
   sites[0] = {8, 7, 1, 1.0};  // the last server is taken by one on its way
   EXPECT_NEAR(ExpectedDelayS(options[0], sites[0]), 0.002 + 1.0 / 8, 1e-12);

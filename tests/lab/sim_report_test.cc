@@ -70,7 +70,7 @@ TEST(SimReport, CsvRowsMatchHeaderAndGoalCheckPicksBestBaseline) {
   EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
   RunResult variant = cpn;
   variant.policy = "cpn-busy";  // a CPN variant is no baseline
-  RunResult ideal = cpn;          // nor is a reference, however good
+  RunResult ideal = cpn;        // nor is a reference, however good
   ideal.policy = "ideal";
   ideal.completion_ms = {50, 100, 150};
   ideal.excess_ms = {1, 2, 3};

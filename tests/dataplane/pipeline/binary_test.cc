@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/child_process.h"
 #include "tests/common/telemetry/http_get.h"
 #include "tests/common/telemetry/promtool.h"
 #include "tests/dataplane/agent/dataplane_harness.h"
 #include "tests/dataplane/pipeline/pipeline_test_util.h"
 #include "tests/dataplane/stages/test_packets.h"
+#include "tests/e2e/child_process.h"
 
 #ifndef CPN_DATAPLANE_BINARY
 #error "CPN_DATAPLANE_BINARY must name the cpn-dataplane executable"
@@ -107,6 +108,59 @@ TEST(DpBinary, StartedOnVdevsItTakesAWriteOverGrpcSteersAPcapAndStopsOnSigterm) 
   EXPECT_TRUE(telemetry::testing::PromtoolAccepts(page.body, &complaint)) << complaint;
   ctl.Close();
   EXPECT_EQ(dp.Signal(SIGTERM), 0) << dp.log();
+}
+
+TEST(DpBinary, SaysWhereItsPacketMemoryIsAndRefusesHugePageMemoryForNics) {
+  auto args = [](std::vector<std::string> more) {
+    std::vector<std::string> a = {CPN_DATAPLANE_BINARY,
+                                  "--router-id",
+                                  "r",
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "-m",
+                                  "256",
+                                  "--mbufs",
+                                  "4095",
+                                  "--port",
+                                  "null=net_null0"};
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  // The log is drained by a thread: give it the moment after the exit.
+  auto logged = [](const ChildProcess& dp, const std::string& text) {
+    for (int i = 0; i < 200 && dp.log().find(text) == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return dp.log().find(text) != std::string::npos;
+  };
+  {
+    // Under --no-huge the pool goes to the huge page arena, and the log
+    // says how much of it the kernel backed with 2 MiB pages.
+    ChildProcess dp(args({}));
+    ASSERT_FALSE(dp.WaitForNumberAfter("serving DataplaneService on 127.0.0.1:").empty())
+        << dp.log();
+    EXPECT_THAT(dp.log(), ::testing::ContainsRegex(
+                              "packet memory: [0-9]+ MiB, [0-9]+ MiB of it in 2 MiB pages"));
+    EXPECT_EQ(dp.Signal(SIGTERM), 0) << dp.log();
+  }
+  {
+    ChildProcess dp(args({"--packet-memory", "eal"}));
+    ASSERT_FALSE(dp.WaitForNumberAfter("serving DataplaneService on 127.0.0.1:").empty())
+        << dp.log();
+    EXPECT_EQ(dp.log().find("packet memory:"), std::string::npos) << dp.log();
+    EXPECT_EQ(dp.Signal(SIGTERM), 0) << dp.log();
+  }
+  {
+    ChildProcess dp(args({"--packet-memory", "huge"}));
+    EXPECT_EQ(dp.Signal(0), 2) << dp.log();
+    EXPECT_TRUE(logged(dp, "--packet-memory: want thp or eal")) << dp.log();
+  }
+  {
+    // The arena has no IOVA: a NIC could not DMA into it.
+    ChildProcess dp(args({"--pci", "--packet-memory", "thp"}));
+    EXPECT_EQ(dp.Signal(0), 2) << dp.log();
+    EXPECT_TRUE(logged(dp, "--packet-memory thp: not with --pci")) << dp.log();
+  }
 }
 
 }  // namespace
