@@ -52,21 +52,25 @@ GoalCheck CheckGoals(const std::vector<RunResult>& runs, const std::string& cpn_
   if (cpn == nullptr || g.best_p99_policy.empty()) return g;
   const Summary s = Summarize(*cpn);
   g.has_cpn = true;
-  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0; };
-  g.p99_ratio = ratio(s.p99_ms, best_p99.p99_ms);
-  g.mean_ratio = ratio(s.mean_ms, best_mean.mean_ms);
-  g.excess_p99_ratio = ratio(s.excess_p99_ms, best_p99.excess_p99_ms);
-  g.excess_mean_ratio = ratio(s.excess_mean_ms, best_mean.excess_mean_ms);
+  // One policy's four ratios against the best baselines (CPN's and each
+  // reference's).
+  auto against = [&](const std::string& policy, const Summary& x) {
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0; };
+    return GoalCheck::Reference{policy, ratio(x.p99_ms, best_p99.p99_ms),
+                                ratio(x.mean_ms, best_mean.mean_ms),
+                                ratio(x.excess_p99_ms, best_p99.excess_p99_ms),
+                                ratio(x.excess_mean_ms, best_mean.excess_mean_ms)};
+  };
+  const GoalCheck::Reference own = against(cpn_name, s);
+  g.p99_ratio = own.p99_ratio;
+  g.mean_ratio = own.mean_ratio;
+  g.excess_p99_ratio = own.excess_p99_ratio;
+  g.excess_mean_ratio = own.excess_mean_ratio;
   g.imbalance_s = s.imbalance_s;
   g.oscillations = cpn->oscillations;
   g.moved_live = cpn->moved_live;
   for (const RunResult& r : runs) {
-    if (!IsReferencePolicy(r.policy)) continue;
-    const Summary ref = Summarize(r);
-    g.references.push_back({r.policy, ratio(ref.p99_ms, best_p99.p99_ms),
-                            ratio(ref.mean_ms, best_mean.mean_ms),
-                            ratio(ref.excess_p99_ms, best_p99.excess_p99_ms),
-                            ratio(ref.excess_mean_ms, best_mean.excess_mean_ms)});
+    if (IsReferencePolicy(r.policy)) g.references.push_back(against(r.policy, Summarize(r)));
   }
   return g;
 }

@@ -237,12 +237,9 @@ bool Run::PhysicallyUp(const Route& r) const {
 
 Route Run::Dispatch(uint32_t ingress) {
   std::vector<DispatchOption> options;
-  std::vector<Route> routes;
   for (uint32_t i = 0; i < view_.candidates().by_demand[ingress].size(); ++i) {
-    Route r = RouteOf(ingress, i);
-    if (!PhysicallyUp(r)) continue;
-    options.push_back(DispatchOption{i, r.site, r.one_way_s});
-    routes.push_back(std::move(r));
+    const Route r = RouteOf(ingress, i);
+    if (PhysicallyUp(r)) options.push_back(DispatchOption{i, r.site, r.one_way_s});
   }
   if (options.empty()) return Route{};
   std::vector<SiteNow> sites(queues_.size());
@@ -252,7 +249,7 @@ Route Run::Dispatch(uint32_t ingress) {
                        en_route_[i], setup_.sites[i].mean_service_s};
   }
   const size_t k = policy_.Dispatch(options, sites);
-  return k < routes.size() ? std::move(routes[k]) : Route{};
+  return k < options.size() ? RouteOf(ingress, options[k].candidate) : Route{};
 }
 
 void Run::Send(uint64_t rid, double t) {
